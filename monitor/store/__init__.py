@@ -1,7 +1,8 @@
 """The store: one SQLite file, the only shared state, and the only place with SQL.
 
 ``Store.open(path)`` applies pending migrations and hands out one object per table group:
-``store.sources`` (per-source state), ``store.articles``, ``store.stories``, ``store.outbox``.
+``store.sources`` (per-source state), ``store.articles``, ``store.stories``, ``store.matches``
+and ``store.outbox``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 from monitor.store import schema
 from monitor.store.articles import Articles
 from monitor.store.base import connect, iso, parse_iso, utcnow
+from monitor.store.matches import Matches
 from monitor.store.outbox import Outbox
 from monitor.store.sources import SourceStates
 from monitor.store.stories import Stories
@@ -43,6 +45,10 @@ class Store:
     @cached_property
     def stories(self) -> Stories:
         return Stories(self.db)
+
+    @cached_property
+    def matches(self) -> Matches:
+        return Matches(self.db)
 
     @cached_property
     def outbox(self) -> Outbox:
