@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor.errors import ConfigError, Problem
 from monitor.models import Entity, Rule
-from monitor.schedule import parse_every
+from monitor.schedule import parse_duration, parse_every
 from monitor.yamlfile import KeyPath, YamlDoc, load_yaml
 
 CONFIG_ENV = "NEWSRADAR_CONFIG"
@@ -108,6 +108,23 @@ class StoriesModel(_Strict):
     threshold: float = Field(0.8, gt=0, le=1, description="Containment that makes a duplicate")
 
 
+class DaemonModel(_Strict):
+    """`newsradar run` only: the local metrics endpoint and the daemon's own timers."""
+
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="Serve /healthz and /metrics here (off when unset)"
+    )
+    metrics_host: str = Field("127.0.0.1", description="Address to bind; keep it local")
+    delivery_every: Every = Field("15s", description="How often due outbox rows are retried")
+    health_every: Every = Field("1m", description="How often sources are checked for staleness")
+
+    @field_validator("delivery_every", "health_every")
+    @classmethod
+    def _check_duration(cls, value: str) -> str:
+        parse_duration(value)  # a plain duration: these timers are not cron schedules
+        return value
+
+
 class ConfigModel(_Strict):
     database: str = "newsradar.db"
     rules: str | list[str] = "rules/"
@@ -117,6 +134,7 @@ class ConfigModel(_Strict):
     fetch: FetchModel = Field(default_factory=FetchModel)
     delivery: DeliveryModel = Field(default_factory=DeliveryModel)
     stories: StoriesModel = Field(default_factory=StoriesModel)
+    daemon: DaemonModel = Field(default_factory=DaemonModel)
     sources: list[SourceModel] = Field(default_factory=list)
 
 

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from tld import get_fld
 from w3lib.url import canonicalize_url
@@ -38,15 +38,21 @@ _TRACKING_NAMES = frozenset(
     mc_cid mc_eid _ga _gl _hsenc _hsmi ocid cmpid icid ncid ito smid sr_share mkt_tok
     guccounter guce_referrer guce_referrer_sig xtor at_medium at_campaign at_source
     ref ref_src ref_url referrer spm s_cid cid_source wt_mc wt.mc_id fb_action_ids
-    fb_action_types fb_source fb_ref soc_src soc_trk rss_source sh share feature
+    fb_action_types fb_source fb_ref soc_src soc_trk rss_source
     __twitter_impression trk trkcampaign oly_anon_id oly_enc_id vero_id vero_conv
     amp amp_js_v usqp outputtype _amp""".split()
 )
 _TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "ns_", "hsa_", "at_", "piano_", "itm_")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _AMP_CACHE = re.compile(r"^[a-z0-9-]+\.cdn\.ampproject\.org$")
-_AMP_PATH_PREFIX = re.compile(r"^/(?:[a-z])/(s/)?")  # /c/s/host/path, /v/s/host/path
-_AMP_SUFFIX = re.compile(r"(?:\.amp(?=\.html?$)|\.amp$|/amp/?$)")
+_AMP_CACHE_PATH = re.compile(r"^/[a-z]/(s/)?")  # /c/s/host/path, /v/s/host/path
+_GOOGLE = re.compile(r"^(?:www\.)?google\.[a-z.]+$")
+_GOOGLE_AMP_PATH = re.compile(r"^/amp/(s/)?")
+_AMP_PATH = (
+    (re.compile(r"\.amp(?=\.html?$)"), ""),  # story.amp.html -> story.html
+    (re.compile(r"\.amp$"), ""),  # story.amp -> story
+    (re.compile(r"/amp(?=/|$)"), ""),  # /story/amp/, /amp/story -> /story/
+)
 
 
 def _is_tracking(name: str) -> bool:
@@ -55,24 +61,24 @@ def _is_tracking(name: str) -> bool:
 
 
 def _unwrap_amp_cache(url: str) -> str:
-    """``https://www-x-com.cdn.ampproject.org/c/s/www.x.com/a`` and Google's ``/amp/s/`` viewer
-    point at the publisher's page: return that page's URL."""
+    """AMP cache and viewer URLs point at the publisher's page: return that page's URL.
+
+    ``https://www-x-com.cdn.ampproject.org/c/s/www.x.com/a`` and
+    ``https://www.google.com/amp/s/www.x.com/a`` -> ``https://www.x.com/a``.
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
     if _AMP_CACHE.match(host):
-        match = _AMP_PATH_PREFIX.match(parts.path)
-        if match:
-            scheme = "https" if match.group(1) else "http"
-            rest = parts.path[match.end() :]
-            return urlunsplit((scheme, "", "//" + rest, parts.query, ""))[len(scheme) + 1 :] and (
-                f"{scheme}://{rest}" + (f"?{parts.query}" if parts.query else "")
-            )
-    if re.match(r"^(www\.)?google\.[a-z.]+$", host) and parts.path.startswith("/amp/"):
-        rest = parts.path[len("/amp/") :]
-        scheme = "https" if rest.startswith("s/") else "http"
-        rest = rest[2:] if rest.startswith("s/") else rest
-        return f"{scheme}://{rest}" + (f"?{parts.query}" if parts.query else "")
-    return url
+        match = _AMP_CACHE_PATH.match(parts.path)
+    elif _GOOGLE.match(host):
+        match = _GOOGLE_AMP_PATH.match(parts.path)
+    else:
+        return url
+    if match is None:
+        return url
+    scheme = "https" if match.group(1) else "http"
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{scheme}://{parts.path[match.end() :]}{query}"
 
 
 @lru_cache(maxsize=4096)
@@ -106,9 +112,10 @@ def canonical_url(url: str) -> str:
     if parts.username or parts.password:
         netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    path = _AMP_SUFFIX.sub(lambda m: "/" if m.group(0).startswith("/") else "", parts.path)
-    path = re.sub(r"/amp/", "/", path) or "/"
-    rebuilt = urlunsplit((scheme, netloc, path, urlencode(query), ""))
+    path = parts.path
+    for pattern, replacement in _AMP_PATH:
+        path = pattern.sub(replacement, path)
+    rebuilt = urlunsplit((scheme, netloc, path or "/", urlencode(query), ""))
     return canonicalize_url(rebuilt, keep_fragments=False)
 
 
@@ -119,7 +126,8 @@ def honoured_canonical(link: str, canonical: str | None) -> str:
     """
     if not canonical:
         return link
-    wanted, given = urlsplit(canonical.strip()), urlsplit(link.strip())
+    canonical = urljoin(link, canonical.strip())
+    wanted, given = urlsplit(canonical), urlsplit(link.strip())
     if wanted.scheme.lower() not in ("http", "https") or not wanted.hostname:
         return link
     if registrable_domain(_amp_host(wanted.hostname)) != registrable_domain(
