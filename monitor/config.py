@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor.errors import ConfigError, Problem
 from monitor.models import Entity, Rule
-from monitor.schedule import parse_duration, parse_every
+from monitor.schedule import parse_every
 from monitor.yamlfile import KeyPath, YamlDoc, load_yaml
 
 CONFIG_ENV = "NEWSRADAR_CONFIG"
@@ -121,6 +121,8 @@ class DaemonModel(_Strict):
     @field_validator("delivery_every", "health_every")
     @classmethod
     def _check_duration(cls, value: str) -> str:
+        from monitor.schedule import parse_duration
+
         parse_duration(value)  # a plain duration: these timers are not cron schedules
         return value
 

@@ -187,7 +187,7 @@ def detect_language(text: str) -> str | None:
     return str(code)
 
 
-def _language(value: str | None) -> str | None:
+def language_code(value: str | None) -> str | None:
     """``en-US``/``en_GB``/``EN`` -> ``en``."""
     if not value:
         return None
@@ -199,7 +199,7 @@ def to_article(item: ArticleItem) -> Article:
     """Turn what a spider found into the stored form."""
     title = clean_text(item.title)
     text = clean_text(item.text) or clean_text(item.summary)
-    language = _language(item.language) or detect_language(f"{title}\n{text}")
+    language = language_code(item.language) or detect_language(f"{title}\n{text}")
     return Article(
         source=item.source,
         url=canonical_url(honoured_canonical(item.link, item.canonical)),
