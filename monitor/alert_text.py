@@ -35,11 +35,19 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # Anything that a browser or an HTML-rendering chat client could read as a tag. An unclosed
 # tag runs to the end of the text (`<img src=x onerror=...` without `>` is still a tag).
 _TAG = re.compile(r"</?[A-Za-z][^>]*(?:>|\Z)|<[!?][^>]*(?:>|\Z)")
+# Leftovers of nested tricks such as `<<script>script>` ("< script>"): not tags to a parser,
+# but there is no reason to pass them on either.
+_SPACED_TAG = re.compile(
+    r"<\s*/?\s*(?:script|style|iframe|object|embed|svg)\b[^<>]*>?",
+    re.IGNORECASE,
+)
 _SCRIPT_SCHEME = re.compile(r"\b(?:javascript|vbscript|livescript)\s*:", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 # Bidi overrides/isolates can make a message read differently from what it is ("Trojan
 # source"); the BOM and word joiner only hide things. ZWJ/ZWNJ stay: some scripts need them.
-_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
+_INVISIBLE = frozenset(
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
 # Characters quoted in links, so a link can't break out of the line or into markup.
 _LINK_SAFE = "/:?#[]@!$&()*+,;=%~-._"
 
@@ -75,7 +83,7 @@ def plain(value: object, limit: int | None = None) -> str:
         if decoded == text:
             break
         text = decoded
-    text = _strip_markup(text)  # whatever the last unescape produced
+    text = _SPACED_TAG.sub(" ", _strip_markup(text))  # whatever the last unescape produced
     text = _SCRIPT_SCHEME.sub("", _drop_controls(text))
     text = _SPACE.sub(" ", text).strip()
     return shorten(text, limit) if limit else text

@@ -24,6 +24,7 @@ from urllib.parse import urljoin
 
 import trafilatura
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -49,7 +50,7 @@ _CHROME_ATTR = re.compile(
     re.IGNORECASE,
 )
 _KEEP_TAGS = frozenset({"html", "body", "article", "main"})
-
+_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
 # A heading line that starts a chrome block in the extracted text (a few languages).
 _CHROME_HEADING = re.compile(
     r"(?:most (?:read|popular|viewed|shared)|trending(?: now| stories)?|popular(?: now)?"
@@ -60,7 +61,8 @@ _CHROME_HEADING = re.compile(
     r"|what to read next|don'?t miss|meistgelesen(?:e artikel)?|mehr zum thema"
     r"|das könnte sie auch interessieren|lesen sie auch|weitere artikel|les plus lus"
     r"|(?:à )?lire aussi|sur le même sujet|lo más (?:leído|visto)|más leíd[oa]s"
-    r"|noticias relacionadas|te puede interesar|lee también|เรื่องที่เกี่ยวข้อง|ข่าวที่เกี่ยวข้อง)"
+    r"|noticias relacionadas|te puede interesar|lee también|เรื่องที่เกี่ยวข้อง|ข่าวที่เกี่ยวข้อง"
+    r"|comments?|leave a (?:comment|reply)|comentar(?:ios)?|kommentare|commentaires)"
     r"\s*:?",
     re.IGNORECASE,
 )
@@ -138,19 +140,16 @@ def needs_full_text(summary: str, content: str, mode: str) -> bool:
 
 
 def _prune_chrome(tree: HtmlElement) -> None:
-    """Drop recirculation blocks named as such in class/id, unless one holds most of the page
-    (some sites put such words on the article's own wrapper)."""
+    """Drop recirculation blocks named as such in class/id, unless one holds a third of the
+    page's text (some sites put such words on the article's own wrapper)."""
     body_chars = len(tree.text_content()) or 1
     doomed = []
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in _KEEP_TAGS:
-            continue
+    for element in _WITH_CLASS_OR_ID(tree):
         names = f"{element.get('class', '')} {element.get('id', '')}"
-        if names.strip() and _CHROME_ATTR.search(names):
+        if _CHROME_ATTR.search(names) and element.tag not in _KEEP_TAGS:
             doomed.append(element)
     for element in doomed:
-        parent = element.getparent()
-        if parent is None or len(element.text_content()) > body_chars / 3:
+        if element.getparent() is None or len(element.text_content()) > body_chars / 3:
             continue
         element.drop_tree()
 
@@ -181,12 +180,16 @@ def _read_meta(tree: HtmlElement) -> dict[str, str]:
     found: dict[str, str] = {}
     for element in tree.iter("meta"):
         key = (
-            element.get("property")
-            or element.get("name")
-            or element.get("itemprop")
-            or element.get("http-equiv")
-            or ""
-        ).strip().lower()
+            (
+                element.get("property")
+                or element.get("name")
+                or element.get("itemprop")
+                or element.get("http-equiv")
+                or ""
+            )
+            .strip()
+            .lower()
+        )
         content = (element.get("content") or "").strip()
         if key and content and key not in found:
             found[key] = content

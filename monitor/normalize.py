@@ -40,7 +40,7 @@ _TRACKING_NAMES = frozenset(
     ref ref_src ref_url referrer spm s_cid cid_source wt_mc wt.mc_id fb_action_ids
     fb_action_types fb_source fb_ref soc_src soc_trk rss_source
     __twitter_impression trk trkcampaign oly_anon_id oly_enc_id vero_id vero_conv
-    amp amp_js_v usqp outputtype _amp""".split()
+    amp amp_js_v usqp outputtype _amp""".split()  # noqa: SIM905 - a word list reads better
 )
 _TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "ns_", "hsa_", "at_", "piano_", "itm_")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -53,6 +53,12 @@ _AMP_PATH = (
     (re.compile(r"\.amp$"), ""),  # story.amp -> story
     (re.compile(r"/amp(?=/|$)"), ""),  # /story/amp/, /amp/story -> /story/
 )
+
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_WORDS = re.compile(r"\w+")
 
 
 def _is_tracking(name: str) -> bool:
@@ -111,7 +117,9 @@ def canonical_url(url: str) -> str:
     netloc = host if port is None or str(port) == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
     if parts.username or parts.password:
         netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
     path = parts.path
     for pattern, replacement in _AMP_PATH:
         path = pattern.sub(replacement, path)
@@ -142,9 +150,10 @@ def honoured_canonical(link: str, canonical: str | None) -> str:
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces inside lines, no blank-line runs."""
     text = unicodedata.normalize("NFC", text or "")
-    text = re.sub(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]", "", text)
-    lines = [re.sub(r"[ \t\u00a0\u2009\u202f]+", " ", line).strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.splitlines())
+    return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
 def to_utc(moment: datetime | None) -> datetime | None:
@@ -160,7 +169,7 @@ def fingerprint_text(text: str) -> str:
     """Text reduced to what a reader sees as content: case, accents-as-typed, whitespace and
     punctuation runs do not count, so a re-flowed or re-quoted page hashes the same."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
-    return " ".join(re.findall(r"\w+", text))
+    return " ".join(_WORDS.findall(text))
 
 
 def content_hash(title: str, text: str) -> str:

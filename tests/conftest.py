@@ -22,3 +22,9 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS} (it sits beside the repository)")
     return CORPUS
+
+
+# --- local notification servers (tests/servers.py): smtp_sink, webhook, ntfy_stub ------------
+# tests/ goes on sys.path so `servers` imports the same way under every pytest import mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import ntfy_stub, smtp_sink, webhook  # noqa: E402, F401 - registers the fixtures

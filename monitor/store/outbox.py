@@ -125,6 +125,20 @@ class Outbox:
             ["dead" if dead else "pending", error[:2000], iso(next_attempt_at), alert_id],
         )
 
+    def defer(
+        self, alert_id: int, reason: str, next_attempt_at: datetime, dead: bool = False
+    ) -> None:
+        """Postpone a row that was not attempted, without counting an attempt.
+
+        For rows whose channel is missing from the config, or whose channel already failed
+        earlier in the same pass. ``reason`` must already be redacted.
+        """
+        self.db.execute(
+            "UPDATE alerts SET status = ?, last_error = ?, next_attempt_at = ?, "
+            "claimed_until = NULL WHERE id = ?",
+            ["dead" if dead else "pending", reason[:2000], iso(next_attempt_at), alert_id],
+        )
+
     def release(self, alert_id: int) -> None:
         """Give a claimed row back untouched (e.g. shutting down before sending it)."""
         self.db.execute("UPDATE alerts SET claimed_until = NULL WHERE id = ?", [alert_id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,30 @@ class Story:
     last_seen: datetime
     article_count: int
     outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """What the story index keeps of one article (see monitor.stories).
+
+    ``minhash`` is empty for texts too short for fuzzy matching; ``fingerprint`` is None for
+    articles with no text at all.
+    """
+
+    article_id: int
+    story_id: int
+    minhash: bytes
+    shingles: int
+    fingerprint: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewSignature:
+    minhash: bytes
+    shingles: int
+    fingerprint: str | None
+    shingle_set: bytes
 
 
 def _to_story(row: dict[str, Any]) -> Story:
@@ -50,9 +75,7 @@ class Stories:
                 [article.title, article.id, now_s, now_s, json.dumps([article.source])],
             )
             story_id = int(cursor.lastrowid or 0)
-            self.db.execute(
-                "UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article.id]
-            )
+            self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article.id])
         return story_id
 
     def add(self, story_id: int, article: Article, now: datetime | None = None) -> None:
@@ -74,10 +97,93 @@ class Stories:
                 "WHERE id = ?",
                 [now_s, 0 if already else 1, json.dumps(outlets), story_id],
             )
-            self.db.execute(
-                "UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article.id]
-            )
+            self.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [story_id, article.id])
 
     def get(self, story_id: int) -> Story | None:
         rows = list(self.db.query("SELECT * FROM stories WHERE id = ?", [story_id]))
         return _to_story(rows[0]) if rows else None
+
+    # -- signatures (the story index's persistent half) ------------------------------------
+
+    def start_story(
+        self, article: Article, signature: NewSignature, now: datetime | None = None
+    ) -> int:
+        """A new story with ``article`` as first copy, and its signature, in one transaction."""
+        now = now or utcnow()
+        with self.db.atomic():
+            story_id = self.create(article, now)
+            self._save_signature(article, story_id, signature, now)
+        return story_id
+
+    def join_story(
+        self, story_id: int, article: Article, signature: NewSignature, now: datetime | None = None
+    ) -> None:
+        """Record ``article`` as a copy of ``story_id``, and its signature, in one transaction."""
+        now = now or utcnow()
+        with self.db.atomic():
+            self.add(story_id, article, now)
+            self._save_signature(article, story_id, signature, now)
+
+    def _save_signature(
+        self, article: Article, story_id: int, signature: NewSignature, now: datetime
+    ) -> None:
+        # An article updated in place keeps its story; its signature follows the new text.
+        self.db.execute(
+            """
+            INSERT INTO signatures (article_id, story_id, minhash, shingles, created_at,
+                fingerprint, shingle_set)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (article_id) DO UPDATE SET minhash = excluded.minhash,
+                shingles = excluded.shingles, created_at = excluded.created_at,
+                fingerprint = excluded.fingerprint, shingle_set = excluded.shingle_set
+            """,
+            [
+                article.id,
+                story_id,
+                signature.minhash,
+                signature.shingles,
+                iso(now),
+                signature.fingerprint,
+                signature.shingle_set,
+            ],
+        )
+
+    def story_of(self, article_id: int) -> int | None:
+        """The story an article was assigned to before (signature or article row), if any."""
+        row = self.db.execute(
+            "SELECT coalesce(s.story_id, a.story_id) FROM articles a "
+            "LEFT JOIN signatures s ON s.article_id = a.id WHERE a.id = ?",
+            [article_id],
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def signatures_since(self, moment: datetime) -> Iterator[SignatureRow]:
+        """Signatures created at or after ``moment``, oldest first (rebuilds the index)."""
+        cursor = self.db.execute(
+            "SELECT article_id, story_id, minhash, shingles, fingerprint, created_at "
+            "FROM signatures WHERE created_at >= ? ORDER BY created_at, article_id",
+            [iso(moment)],
+        )
+        for article_id, story_id, minhash, shingles, fingerprint, created_at in cursor:
+            yield SignatureRow(
+                article_id=article_id,
+                story_id=story_id,
+                minhash=bytes(minhash or b""),
+                shingles=shingles,
+                fingerprint=fingerprint,
+                created_at=parse_iso(created_at),  # type: ignore[arg-type]
+            )
+
+    def shingle_sets(self, article_ids: list[int]) -> dict[int, bytes]:
+        """Stored shingle hashes of ``article_ids`` (missing ids are left out)."""
+        found: dict[int, bytes] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            for article_id, blob in self.db.execute(
+                f"SELECT article_id, shingle_set FROM signatures WHERE article_id IN ({marks})",
+                chunk,
+            ):
+                if blob is not None:
+                    found[article_id] = bytes(blob)
+        return found

@@ -1,0 +1,551 @@
+"""The outbox drain: send due alerts through apprise and record every outcome in the outbox.
+
+Delivery state lives in the store, never in memory: apprise ``notify()`` never raises and
+retries nothing by default, so each row's result (sent / failed + redacted reason + next
+attempt / dead) is written as soon as it is known. A process killed mid-pass loses nothing:
+claimed rows come back when their lease expires (at-least-once).
+
+How one pass bounds its time (DESIGN §7, "one slow channel never stalls others"):
+
+- every channel is sent from its own worker thread (a small pool), so channels run side by
+  side; the database is written from the calling thread only (sqlite connections are not
+  shared between threads);
+- each message has a deadline: apprise's per-service ``service_timeout`` (it stops waiting and
+  reports TIMEOUT), backed by socket connect/read timeouts (``cto``/``rto``) injected into URLs
+  that don't set their own, so abandoned sends also end;
+- a channel is paused for the rest of a pass after a failure that took a whole timeout, or
+  after two failures in a row: the rows behind are deferred to the same retry time without
+  counting an attempt (a down server costs one or two attempts per pass, not one per alert).
+  One quick failure alone doesn't pause it, so a message the service rejects (a poison row)
+  can't hold up the rows behind it. A channel that is slow but working stops starting sends
+  after its budget; those rows stay due for the next pass.
+
+Secrets: an apprise URL is only ever shown as ``url(privacy=True)``; errors and apprise's own
+log records are scrubbed of every secret-looking part of the configured URLs.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import unquote
+
+import apprise
+
+from monitor.schedule import parse_duration
+from monitor.store import Store, utcnow
+from monitor.store.outbox import AlertRow, Outbox
+
+if TYPE_CHECKING:
+    from monitor.config import DeliveryModel
+
+log = logging.getLogger("newsradar.notify")
+
+JITTER = 0.1  # up to +10 % on each retry delay, so rows that failed together spread out
+DEFAULT_THROTTLE = 1.0  # see deliver_due(throttle=...)
+BUDGET_PER_TIMEOUT = 3  # a channel may spend 3 x delivery.timeout per pass starting sends
+FAILURES_BEFORE_PAUSE = 2  # consecutive quick failures that pause a channel for the pass
+SLOW = 0.9  # a failure that took this share of the timeout means the channel is hanging
+# Channels sent side by side. apprise runs each send in its own shared pool (cpu + 4 threads,
+# at least 5) and counts time queued there against the deadline: stay below its size.
+MAX_WORKERS = 4
+_GRACE = 0.5  # seconds on top of a service deadline for apprise's own bookkeeping
+
+_SEVERITY_TYPE = {
+    "low": apprise.NotifyType.INFO,
+    "normal": apprise.NotifyType.INFO,
+    "high": apprise.NotifyType.WARNING,
+    "critical": apprise.NotifyType.FAILURE,
+}
+
+
+@dataclass
+class DeliveryReport:
+    """What one drain did. ``skipped`` rows were not attempted and stay pending."""
+
+    sent: int = 0
+    failed: int = 0  # attempted, failed, will be retried
+    dead: int = 0  # given up (past delivery.give_up_after); visible in `newsradar alerts`
+    skipped: int = 0  # channel missing/invalid/already failing this pass, budget or stop
+    errors: dict[str, str] = field(default_factory=dict)  # channel -> last redacted error
+
+
+@dataclass(frozen=True)
+class Timings:
+    """``delivery:`` from the config, in seconds."""
+
+    timeout: float
+    backoff: float
+    max_backoff: float
+    give_up_after: float
+
+    @classmethod
+    def from_model(cls, delivery: DeliveryModel) -> Timings:
+        return cls(
+            timeout=parse_duration(delivery.timeout),
+            backoff=parse_duration(delivery.backoff),
+            max_backoff=parse_duration(delivery.max_backoff),
+            give_up_after=parse_duration(delivery.give_up_after),
+        )
+
+
+def retry_delay(timings: Timings, failed_before: int, rng: random.Random | None = None) -> float:
+    """Seconds until the next attempt after a failure: the backoff doubles with each earlier
+    failure, is capped at ``max_backoff``, plus up to :data:`JITTER` of itself."""
+    delay = min(timings.backoff * 2 ** min(failed_before, 40), timings.max_backoff)
+    return delay * (1 + (rng or random).uniform(0, JITTER))
+
+
+# --- secrets and redaction ---------------------------------------------------------------------
+
+_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)://")
+_USERINFO_PASSWORD = re.compile(r"^[^/?#@]*?:([^/?#@]+)@")
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@/\s]+)(@)", re.IGNORECASE)
+_TOKEN_SPLIT = re.compile(r"[/:@?&=#,;+\s]+")
+_SECRET_KEYS = re.compile(r"pass|secret|token|key|authori[sz]|sig|hook|pw|cookie", re.IGNORECASE)
+_QUERY_PAIR = re.compile(r"[?&]([^=&#]+)=([^&#]*)")
+_QUERY_PAIR_FULL = re.compile(r"([?&])([^=&#]+)=([^&#]*)")
+_PLAIN_WORD = re.compile(r"[a-z]+")
+_MIN_SECRET = 4  # shorter tokens are ports, "to", "yes": scrubbing them would mangle text
+
+
+def redact(url: str) -> str:
+    """``url`` as apprise shows it with ``privacy=True`` (passwords and tokens masked).
+
+    A URL apprise cannot load is reduced to its scheme: its parts can't be told apart.
+    """
+    try:
+        plugin = apprise.Apprise.instantiate(url)
+        if plugin is not None:
+            return _mask_secret_params(str(plugin.url(privacy=True)))
+    except Exception:  # a plugin bug must not turn into a leak of the raw URL
+        pass
+    match = _SCHEME.match(url or "")
+    return f"{match.group(1).lower()}://…" if match else "(not a URL)"
+
+
+def _mask_secret_params(url: str) -> str:
+    """apprise shows custom headers (``json://host?+X-Api-Key=...``) in clear even with
+    ``privacy=True``: mask every query value whose key names a secret."""
+
+    def mask(match: re.Match[str]) -> str:
+        key = match.group(2)
+        return (
+            match.group(0)
+            if not _SECRET_KEYS.search(unquote(key))
+            else f"{match.group(1)}{key}=****"
+        )
+
+    return _QUERY_PAIR_FULL.sub(mask, url)
+
+
+def _short(redacted: str) -> str:
+    """Drop apprise's default query parameters: noise in an error line."""
+    return redacted.split("?", 1)[0]
+
+
+def _obvious_secrets(url: str) -> set[str]:
+    """Secrets visible before apprise parses anything: a userinfo password, secret-named
+    query values."""
+    rest = _SCHEME.sub("", url or "", count=1)
+    found = set()
+    match = _USERINFO_PASSWORD.match(rest)
+    if match:
+        found.add(match.group(1))
+    for key, value in _QUERY_PAIR.findall(rest):
+        if _SECRET_KEYS.search(key) and value:
+            found.add(value)
+    return {s for v in found for s in (v, unquote(v)) if len(s) >= 3}
+
+
+def _hidden_parts(url: str, redacted: str) -> set[str]:
+    """Parts of ``url`` that apprise's privacy form hides: the secrets it knows of.
+
+    Query keys and plain-word values of ordinary keys (``mode=insecure``) are hidden only
+    because apprise normalises them; scrubbing those words from every log line helps nobody.
+    """
+    shown = unquote(redacted)
+    rest = _SCHEME.sub("", url or "", count=1)
+    ordinary = set()
+    for key, value in _QUERY_PAIR.findall(rest):
+        ordinary.add(unquote(key))
+        if not _SECRET_KEYS.search(key) and _PLAIN_WORD.fullmatch(unquote(value)):
+            ordinary.add(unquote(value))
+    tokens = _TOKEN_SPLIT.split(unquote(rest))
+    return {t for t in tokens if len(t) >= _MIN_SECRET and t not in shown and t not in ordinary}
+
+
+class _Scrubber(logging.Filter):
+    """Masks known secrets in every record of apprise's logger (which our handlers show).
+
+    apprise masks passwords itself, but not every plugin token in every message; this is the
+    second line of defence. Registered once, on the ``apprise`` logger.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._secrets: tuple[str, ...] = ()
+
+    def add(self, secrets: Iterable[str]) -> None:
+        with self._lock:
+            merged = set(self._secrets) | {s for s in secrets if s}
+            self._secrets = tuple(sorted(merged, key=len, reverse=True))  # longest first
+
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, "****")
+        return _URL_PASSWORD.sub(r"\1****\3", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+_SCRUBBER = _Scrubber()
+logging.getLogger(apprise.LOGGER_NAME).addFilter(_SCRUBBER)
+
+
+def validate_channel(url: str) -> str | None:
+    """Why ``url`` is not a usable apprise URL, or None. Sends nothing."""
+    if not url or not url.strip():
+        return "empty notification URL"
+    _SCRUBBER.add(_obvious_secrets(url))
+    try:
+        plugin = apprise.Apprise.instantiate(url)
+    except Exception as exc:
+        return f"apprise cannot load `{redact(url)}`: {_SCRUBBER.scrub(str(exc))}"
+    if plugin is None:
+        return (
+            f"`{redact(url)}` is not a valid apprise URL (unknown service, or a required "
+            "part is missing or malformed; see https://appriseit.com/services/)"
+        )
+    _SCRUBBER.add(_hidden_parts(url, str(plugin.url(privacy=True))))
+    return None
+
+
+# --- one channel ------------------------------------------------------------------------------
+
+_TIMEOUT_PARAM = {
+    "cto": re.compile(r"[?&]cto=", re.IGNORECASE),
+    "rto": re.compile(r"[?&]rto=", re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    ok: bool
+    error: str | None = None
+
+
+class Channel:
+    """One configured channel, ready to send: its apprise object and its redacted name.
+
+    ``timeout`` bounds one message (socket timeouts + apprise's service deadline);
+    ``throttle`` caps apprise's pause between two messages to the service (None: apprise's own).
+    """
+
+    def __init__(
+        self, name: str, url: str, timeout: float, throttle: float | None = DEFAULT_THROTTLE
+    ) -> None:
+        self.name = name
+        self.timeout = timeout
+        self.error: str | None = None
+        self.gap = 0.0
+        _SCRUBBER.add(_obvious_secrets(url))
+        self.redacted = redact(url)
+        _SCRUBBER.add(_hidden_parts(url, self.redacted))
+        self.label = f"{name} ({_short(self.redacted)})"
+        self.apprise: apprise.Apprise | None = None
+        try:
+            probe = apprise.Apprise.instantiate(url)
+        except Exception:
+            probe = None
+        if probe is None:
+            self.error = f"channel `{name}`: `{self.redacted}` is not a valid apprise URL"
+            return
+        rate = float(getattr(probe, "request_rate_per_sec", 0) or 0)
+        self.gap = rate if throttle is None else min(rate, throttle)
+        # apprise's own throttle sleeps inside the send, so it counts against the deadline.
+        asset = apprise.AppriseAsset(service_timeout=timeout + self.gap + _GRACE)
+        plugin = apprise.Apprise.instantiate(url, asset=asset)
+        if plugin is None:  # pragma: no cover - it loaded a moment ago
+            self.error = f"channel `{name}`: `{self.redacted}` could not be loaded"
+            return
+        plugin.request_rate_per_sec = self.gap
+        # Sockets time out too, so a send apprise stopped waiting for also ends.
+        if not _TIMEOUT_PARAM["cto"].search(url):
+            plugin.socket_connect_timeout = timeout
+        if not _TIMEOUT_PARAM["rto"].search(url):
+            plugin.socket_read_timeout = timeout
+        self.apprise = apprise.Apprise(asset=asset)
+        self.apprise.add(plugin)
+
+    def send(self, row: AlertRow) -> _Attempt:
+        """One attempt: apprise's per-service result decides; never raises."""
+        assert self.apprise is not None
+        try:
+            result = self.apprise.notify(
+                body=row.body,
+                title=row.title,
+                body_format=apprise.NotifyFormat.TEXT,
+                notify_type=_SEVERITY_TYPE.get(row.severity, apprise.NotifyType.INFO),
+            )
+            with result:  # releases any disk-backed log capture
+                if result.status == apprise.AppriseResultStatus.SUCCESS:
+                    return _Attempt(True)
+                return _Attempt(False, self._error(_describe(result)))
+        except Exception as exc:  # apprise promises not to raise; a plugin bug must not stop us
+            return _Attempt(False, self._error(f"{type(exc).__name__}: {exc}"))
+
+    def _error(self, reason: str) -> str:
+        return _SCRUBBER.scrub(f"{self.label}: {reason}")[:1000]
+
+
+def _describe(result: apprise.AppriseResult) -> str:
+    """The failed services' status and their warning/error log lines, deduplicated."""
+    parts = []
+    for service in result:
+        if service:
+            continue
+        messages: list[str] = []
+        for entry in service.logs():
+            if entry.level in ("WARNING", "ERROR", "CRITICAL") and entry.message not in messages:
+                messages.append(entry.message)
+        reason = "; ".join(messages[-3:]) or "no reason given"
+        parts.append(f"{service.status.name.lower()}: {reason}")
+    if not parts:
+        calls = [e.message for e in result.call_logs() if e.level in ("WARNING", "ERROR")]
+        parts.append(f"{result.status.name.lower()}: {'; '.join(calls[-3:]) or 'no details'}")
+    return " | ".join(parts)
+
+
+# --- the drain --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    row: AlertRow
+    kind: Literal["sent", "failed", "deferred", "released"]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Done:
+    channel: str
+
+
+def _send_channel(
+    channel: Channel,
+    rows: list[AlertRow],
+    budget: float,
+    stop: threading.Event | None,
+    out: queue.Queue[_Outcome | _Done],
+) -> None:
+    """Worker: send ``rows`` in order; report each outcome to the writer thread."""
+    deadline = time.monotonic() + budget
+    paused: str | None = None  # the error that paused this channel for the pass
+    failures = 0
+    try:
+        for row in rows:
+            if paused is not None:
+                out.put(_Outcome(row, "deferred", paused))
+                continue
+            if (stop is not None and stop.is_set()) or time.monotonic() >= deadline:
+                out.put(_Outcome(row, "released"))
+                continue
+            started = time.monotonic()
+            attempt = channel.send(row)
+            if attempt.ok:
+                failures = 0
+                out.put(_Outcome(row, "sent"))
+                continue
+            failures += 1
+            error = attempt.error or f"{channel.label}: failed"
+            out.put(_Outcome(row, "failed", error))
+            # (apprise's throttle pause is part of the send, but not a sign of a hanging server)
+            hanging = time.monotonic() - started - channel.gap >= SLOW * channel.timeout
+            if hanging or failures >= FAILURES_BEFORE_PAUSE:
+                paused = error
+    finally:
+        out.put(_Done(channel.name))
+
+
+class _Writer:
+    """Records outcomes in the outbox, on the calling thread."""
+
+    def __init__(
+        self, outbox: Outbox, timings: Timings, report: DeliveryReport, now: datetime | None
+    ) -> None:
+        self.outbox, self.timings, self.report = outbox, timings, report
+        self.fixed_now = now
+        self.retry_at: dict[str, datetime] = {}  # channel -> when its failed row is retried
+        self.released = 0  # rows handed back still due (budget spent or stop)
+
+    def now(self) -> datetime:
+        return self.fixed_now or utcnow()
+
+    def past_horizon(self, row: AlertRow, now: datetime) -> bool:
+        return now - row.created_at >= timedelta(seconds=self.timings.give_up_after)
+
+    def record(self, outcome: _Outcome) -> None:
+        row, now = outcome.row, self.now()
+        if outcome.kind == "sent":
+            self.outbox.mark_sent(row.id, now)
+            self.report.sent += 1
+            log.info("alert %d (%s) sent to %s", row.id, row.rule, row.channel)
+        elif outcome.kind == "failed":
+            error = outcome.error or "failed"
+            retry_at = now + timedelta(seconds=retry_delay(self.timings, row.attempts))
+            dead = self.past_horizon(row, now)
+            self.outbox.mark_failed(row.id, error, retry_at, dead=dead)
+            self.retry_at[row.channel] = retry_at
+            self.report.errors[row.channel] = error
+            self._count_failure(row, error, dead, retry_at)
+        elif outcome.kind == "deferred":
+            reason = f"not attempted, channel failed earlier in this pass: {outcome.error}"
+            self.defer(row, reason, self.retry_at.get(row.channel))
+        else:
+            self.outbox.release(row.id)
+            self.released += 1
+            self.report.skipped += 1
+
+    def defer(self, row: AlertRow, reason: str, retry_at: datetime | None = None) -> None:
+        now = self.now()
+        retry_at = retry_at or now + timedelta(seconds=retry_delay(self.timings, 0))
+        dead = self.past_horizon(row, now)
+        self.outbox.defer(row.id, reason, retry_at, dead=dead)
+        if dead:
+            self.report.dead += 1
+            log.error("alert %d (%s) to %s given up: %s", row.id, row.rule, row.channel, reason)
+        else:
+            self.report.skipped += 1
+
+    def _count_failure(self, row: AlertRow, error: str, dead: bool, retry_at: datetime) -> None:
+        if dead:
+            self.report.dead += 1
+            log.error(
+                "alert %d (%s) to %s given up after %d attempts: %s",
+                row.id, row.rule, row.channel, row.attempts + 1, error,
+            )  # fmt: skip
+        else:
+            self.report.failed += 1
+            log.warning(
+                "alert %d (%s) to %s failed (attempt %d), retry at %s: %s",
+                row.id, row.rule, row.channel, row.attempts + 1,
+                retry_at.isoformat(timespec="seconds"), error,
+            )  # fmt: skip
+
+
+def deliver_due(
+    store: Store,
+    channels: Mapping[str, str],
+    delivery: DeliveryModel,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
+    *,
+    throttle: float | None = DEFAULT_THROTTLE,
+    channel_budget: float | None = None,
+    batch: int = 100,
+) -> DeliveryReport:
+    """Send every outbox row that is due, record each outcome, and report the counts.
+
+    ``channels`` maps channel names to apprise URLs (secrets substituted). ``now`` fixes the
+    clock (tests, backfills). Setting ``stop`` ends the pass early: unsent rows are released
+    untouched. ``throttle`` caps apprise's pause between two messages to one service (apprise
+    waits 5.5 s for services that declare no rate of their own, email and ntfy included; those
+    that declare a faster rate keep it); None keeps apprise's values. ``channel_budget`` is how
+    long one channel may keep starting sends in this pass (default 3 x ``delivery.timeout``).
+    """
+    timings = Timings.from_model(delivery)
+    budget = channel_budget if channel_budget is not None else BUDGET_PER_TIMEOUT * timings.timeout
+    report = DeliveryReport()
+    writer = _Writer(store.outbox, timings, report, now)
+    built: dict[str, Channel] = {}
+    while not (stop is not None and stop.is_set()):
+        rows = store.outbox.claim_due(writer.now(), limit=batch)
+        if not rows:
+            break
+        released_before = writer.released
+        _drain_batch(rows, channels, built, writer, timings, throttle, budget, stop)
+        # Released rows are still due: claiming again now would loop on them.
+        if len(rows) < batch or writer.released > released_before:
+            break
+    if report.sent or report.failed or report.dead:
+        log.info(
+            "delivery: %d sent, %d failed, %d given up, %d skipped",
+            report.sent, report.failed, report.dead, report.skipped,
+        )  # fmt: skip
+    return report
+
+
+def _drain_batch(
+    rows: list[AlertRow],
+    channels: Mapping[str, str],
+    built: dict[str, Channel],
+    writer: _Writer,
+    timings: Timings,
+    throttle: float | None,
+    budget: float,
+    stop: threading.Event | None,
+) -> None:
+    by_channel: dict[str, list[AlertRow]] = {}
+    for row in rows:
+        by_channel.setdefault(row.channel, []).append(row)
+
+    work: list[tuple[Channel, list[AlertRow]]] = []
+    for name, channel_rows in by_channel.items():
+        url = channels.get(name)
+        if url is None:
+            reason = f"channel `{name}` is not configured under `notify:` (kept pending)"
+            for row in channel_rows:
+                writer.defer(row, reason)
+            writer.report.errors[name] = reason
+            continue
+        if name not in built:
+            built[name] = Channel(name, url, timings.timeout, throttle)
+        channel = built[name]
+        if channel.error:
+            for row in channel_rows:
+                writer.defer(row, channel.error)
+            writer.report.errors[name] = channel.error
+            continue
+        work.append((channel, channel_rows))
+    if not work:
+        return
+
+    outcomes: queue.Queue[_Outcome | _Done] = queue.Queue()
+    recorded: set[int] = set()
+    try:
+        with ThreadPoolExecutor(
+            max_workers=min(MAX_WORKERS, len(work)), thread_name_prefix="newsradar-notify"
+        ) as pool:
+            for channel, channel_rows in work:
+                pool.submit(_send_channel, channel, channel_rows, budget, stop, outcomes)
+            running = len(work)
+            while running:
+                item = outcomes.get()
+                if isinstance(item, _Done):
+                    running -= 1
+                    continue
+                writer.record(item)  # as soon as it is known: a kill now loses at most one
+                recorded.add(item.row.id)
+    finally:
+        # Anything a crashed worker never reported goes back untouched, due again.
+        for _, channel_rows in work:
+            for row in channel_rows:
+                if row.id not in recorded:
+                    writer.outbox.release(row.id)

@@ -1,0 +1,83 @@
+"""Entity expansion: a query term naming an entity matches the entity's name or any alias.
+
+A term names an entity when its folded words equal the folded name ("turkey", "Turkey" and
+"turkeys" all name ``Turkey``). An alias that itself names another entity expands too, so the
+weapon class ``missile`` can list ``ballistic missile``, which lists ``ICBM``.
+
+Aliases with capitals are case-sensitive (see :mod:`monitor.rules.casing`) unless the entity
+says ``case_sensitive: false``. Literal terms (no entity) and prefix terms match in any case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from monitor.models import Entity
+from monitor.rules.casing import Requirements, requirements
+from monitor.rules.nodes import Term
+from monitor.rules.textnorm import fold_words, stem, words
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One concrete pattern a term can match in folded text."""
+
+    words: tuple[str, ...]  # folded word tokens
+    prefix: bool = False  # last word is a prefix
+    reqs: Requirements | None = None  # case requirements per word, None = any case
+
+
+class EntityIndex:
+    """Entities by folded name, expanding terms into the variants they match."""
+
+    def __init__(self, entities: Mapping[str, Entity]) -> None:
+        self._by_key: dict[tuple[str, ...], Entity] = {}
+        for name, entity in entities.items():
+            key = tuple(fold_words(words(name)))
+            if key:
+                self._by_key[key] = entity
+
+    def lookup(self, folded: tuple[str, ...]) -> Entity | None:
+        return self._by_key.get(folded)
+
+    def variants(self, term: Term) -> tuple[Variant, ...]:
+        """Every variant ``term`` matches; deduplicated, case-free variants win."""
+        if term.prefix:
+            found = [Variant(term.words, prefix=True)]
+            stemmed = (*term.words[:-1], stem(term.words[-1]))
+            if stemmed != term.words:  # "countries*" should still find "countries"
+                found.append(Variant(stemmed, prefix=True))
+            return tuple(found)
+        entity = self.lookup(term.words)
+        if entity is None:
+            return (Variant(term.words),)
+        collected: dict[tuple[str, ...], set[Requirements | None]] = {}
+        self._expand(entity, collected, set())
+        result = []
+        for key, reqs_set in collected.items():
+            if None in reqs_set:
+                result.append(Variant(key))
+            else:
+                result.extend(Variant(key, reqs=r) for r in sorted(reqs_set, key=str))
+        return tuple(result)
+
+    def _expand(
+        self,
+        entity: Entity,
+        collected: dict[tuple[str, ...], set[Requirements | None]],
+        seen: set[str],
+    ) -> None:
+        if entity.name in seen:
+            return
+        seen.add(entity.name)
+        for alias in (entity.name, *entity.aliases):
+            original = words(alias)
+            key = tuple(fold_words(original))
+            if not key:
+                continue
+            reqs = None if entity.case_sensitive is False else requirements(original)
+            collected.setdefault(key, set()).add(reqs)
+            nested = self._by_key.get(key)
+            if nested is not None and nested.name not in seen:
+                self._expand(nested, collected, seen)

@@ -1,0 +1,93 @@
+"""The compiled rule set: one automaton pass per document, Boolean logic only where it hit.
+
+Filters a caller may rely on:
+
+* ``rule.sources``: the document's source must be listed.
+* ``rule.languages``: compared on the primary subtag ("en-GB" is "en"). A document whose
+  language is unknown (None or empty) passes: feeds often omit it, and a missed alert costs
+  more than a stray one.
+* Disabled rules are compiled (so their errors are reported) but never matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.models import Document, Hit, Rule, RuleMatch
+from monitor.rules.automaton import PatternTable, SearchTerm
+from monitor.rules.document import FIELDS, DocState
+from monitor.rules.evaluate import CNode
+from monitor.rules.explain import snippet
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    program: CNode
+    trigger: tuple[float, frozenset[SearchTerm]]
+    languages: frozenset[str] | None
+    sources: frozenset[str] | None
+
+
+class Matcher:
+    """Every rule compiled together. Build with :func:`monitor.rules.compile_rules`."""
+
+    def __init__(self, rules: tuple[Rule, ...], compiled: list[CompiledRule], table: PatternTable):
+        self.rules = rules  # every rule given, in order (including disabled ones)
+        self._compiled = [c for c in compiled if c.rule.enabled]
+        self._automaton = table.build()
+        self._keys = table.keys
+        self._word_counts = table.word_counts
+        # pattern id -> indexes (into _compiled) of rules that this pattern may wake up
+        wake: list[set[int]] = [set() for _ in table.keys]
+        for position, item in enumerate(self._compiled):
+            for term in item.trigger[1]:
+                for pid in term.pids:
+                    wake[pid].add(position)
+        self._wake = {pid: tuple(sorted(r)) for pid, r in enumerate(wake) if r}
+
+    def match(self, doc: Document) -> list[RuleMatch]:
+        """Every enabled rule that matches ``doc``, in rule order, with its evidence."""
+        state = DocState(doc, self._automaton, self._keys, self._word_counts)
+        wake = self._wake
+        candidates: set[int] = set()
+        for pid in state.pids:
+            woken = wake.get(pid)
+            if woken:
+                candidates.update(woken)
+        if not candidates:
+            return []
+        language = _language(doc.language)
+        matches = []
+        for position in sorted(candidates):
+            item = self._compiled[position]
+            if item.sources is not None and doc.source not in item.sources:
+                continue
+            if item.languages is not None and language and language not in item.languages:
+                continue
+            if item.program.test(state):
+                matches.append(RuleMatch(item.rule, _hits(item.program, state)))
+        return matches
+
+    def matches(self, doc: Document) -> bool:
+        """Does any enabled rule match ``doc``?"""
+        return bool(self.match(doc))
+
+
+def _language(code: str | None) -> str:
+    return (code or "").strip().lower().replace("_", "-").split("-")[0]
+
+
+def _hits(program: CNode, state: DocState) -> tuple[Hit, ...]:
+    evidence: list[tuple[str, tuple[int, int, int]]] = []
+    program.evidence(state, evidence)
+    hits: list[Hit] = []
+    seen = set()
+    for label, (_, first, end) in evidence:
+        field, start, stop = state.char_span(first, end)
+        key = (label, field)
+        if key in seen:
+            continue
+        seen.add(key)
+        hits.append(Hit(label, FIELDS[field], snippet(state.field_text(field), start, stop)))
+    return tuple(hits)

@@ -1,0 +1,218 @@
+"""The daemon's worker: the one thread that touches the store.
+
+Scheduler jobs only *ask* (a source is due, delivery is due, a health check is due); this
+thread does the work in order: one child collect for every source that is due, then the
+process half at once (cluster, match, enqueue), then source health, then delivery. One thread
+and one connection means no two pieces of the daemon ever race on the outbox, and a slow
+collect delays the next cycle instead of stacking up crawls.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from monitor.health import check_source_health
+from monitor.metrics import Metrics, SourceSnapshot
+from monitor.notify import deliver_due
+from monitor.pipeline import due_sources
+from monitor.process import process_pending
+from monitor.reload import Active
+from monitor.schedule import parse_duration
+from monitor.store import Store
+
+log = logging.getLogger("newsradar.worker")
+
+BATCH_WINDOW_S = 0.3  # sources that fall due within this window share one child collect
+IDLE_WAKE_S = 1.0  # heartbeat: how stale /healthz lets the worker look when idle
+
+
+class CollectFn(Protocol):
+    def __call__(
+        self, config_path: str, source_names: list[str], timeout: float, stop: threading.Event
+    ) -> object: ...
+
+
+@dataclass
+class Status:
+    """What /healthz reports about the worker (read from other threads; plain values only)."""
+
+    phase: str = "starting"
+    busy_since: float | None = None  # monotonic
+    last_cycle_at: float | None = None  # unix
+    cycles: int = 0
+
+
+class Worker(threading.Thread):
+    def __init__(
+        self,
+        database: str,
+        active: Callable[[], Active],
+        collect: CollectFn,
+        metrics: Metrics,
+        stop: threading.Event,
+        collect_blocked: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        super().__init__(name="worker", daemon=True)
+        self.database = database
+        self.active = active
+        self.collect = collect
+        self.metrics = metrics
+        self.stop_event = stop
+        self.collect_blocked = collect_blocked
+        self.status = Status()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._due: set[str] = set()
+        self._deliver = False
+        self._health = False
+        self._blocked_logged: str | None = None
+
+    # --- asked by scheduler jobs (any thread) ----------------------------------------------
+
+    def mark_due(self, source: str) -> None:
+        with self._lock:
+            self._due.add(source)
+        self._wake.set()
+
+    def request_delivery(self) -> None:
+        with self._lock:
+            self._deliver = True
+        self._wake.set()
+
+    def request_health(self) -> None:
+        with self._lock:
+            self._health = True
+        self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # --- the loop --------------------------------------------------------------------------
+
+    def run(self) -> None:
+        store = Store.open(self.database)
+        try:
+            # Whatever a previous run left behind (articles stored but not processed, alerts
+            # queued but not sent) goes out before anything new is fetched.
+            self._guarded(store, self._process_and_deliver, "startup")
+            while not self.stop_event.is_set():
+                self._wake.wait(IDLE_WAKE_S)
+                self._wake.clear()
+                if self.stop_event.is_set():
+                    break
+                self.status.phase = "idle"
+                self.status.last_cycle_at = self.status.last_cycle_at or time.time()
+                with self._lock:
+                    has_due = bool(self._due)
+                if has_due:
+                    # Let near-simultaneous due sources join this batch.
+                    self.stop_event.wait(BATCH_WINDOW_S)
+                with self._lock:
+                    due, self._due = self._due, set()
+                    deliver, self._deliver = self._deliver, False
+                    health, self._health = self._health, False
+                if due:
+                    self._guarded(store, functools.partial(self._cycle, due=due), "cycle")
+                elif health:
+                    self._guarded(store, self._health_and_deliver, "health")
+                elif deliver:
+                    self._guarded(store, self._deliver_due, "delivery")
+        finally:
+            self.status.phase = "stopped"
+            store.close()
+
+    def _guarded(self, store: Store, work: Callable[[Store], None], phase: str) -> None:
+        """Run one piece of work; a bug or a locked database is logged, never fatal."""
+        self.status.phase, self.status.busy_since = phase, time.monotonic()
+        try:
+            work(store)
+        except Exception:
+            log.exception("%s failed; the worker carries on", phase)
+            self.stop_event.wait(1.0)  # no hot loop on a persistent error
+        finally:
+            self.status.phase, self.status.busy_since = "idle", None
+            self.status.last_cycle_at = time.time()
+            self.status.cycles += 1
+            self.metrics.last_cycle.set(self.status.last_cycle_at)
+
+    def _cycle(self, store: Store, *, due: set[str]) -> None:
+        active = self.active()
+        blocked = self.collect_blocked()
+        if blocked:
+            if blocked != self._blocked_logged:
+                log.error("not collecting %s: %s", ", ".join(sorted(due)), blocked)
+            self._blocked_logged = blocked
+        else:
+            self._blocked_logged = None
+            sources = [s.name for s in due_sources(active.config, store) if s.name in due]
+            if sources:
+                self._collect(active, sources)
+        if self.stop_event.is_set():
+            return  # what was stored is processed on the next start
+        self._process_and_deliver(store)
+
+    def _collect(self, active: Active, sources: list[str]) -> None:
+        self.status.phase = "collect"
+        timeout = parse_duration(active.config.model.fetch.crawl_timeout)
+        started = time.monotonic()
+        report = self.collect(active.config.path, sources, timeout, self.stop_event)
+        elapsed = time.monotonic() - started
+        self.metrics.collect_duration.observe(elapsed)
+        outcome = "stopped" if self.stop_event.is_set() else getattr(report, "outcome", "ok")
+        self.metrics.collect_cycles.labels(outcome).inc()
+        for result in getattr(report, "sources", ()):
+            if getattr(result, "error", None):
+                self.metrics.source_errors.labels(result.name).inc()
+            elif getattr(result, "new", 0):
+                self.metrics.articles.labels(result.name).inc(result.new)
+        log.info("collected %d source(s) in %.1fs", len(sources), elapsed)
+
+    def _process_and_deliver(self, store: Store) -> None:
+        active = self.active()
+        self.status.phase = "process"
+        started = time.monotonic()
+        processed = process_pending(store, active.config, active.rulebook)
+        self.metrics.process_duration.observe(time.monotonic() - started)
+        self.metrics.matches.inc(processed.matches)
+        self.metrics.alerts_queued.inc(processed.alerts_queued)
+        self._health_and_deliver(store)
+
+    def _health_and_deliver(self, store: Store) -> None:
+        self.status.phase = "health"
+        check_source_health(store, self.active().config)
+        self._deliver_due(store)
+
+    def _deliver_due(self, store: Store) -> None:
+        if self.stop_event.is_set():
+            return
+        self.status.phase = "deliver"
+        config = self.active().config
+        report = deliver_due(store, config.channels, config.model.delivery, stop=self.stop_event)
+        self.metrics.alerts_sent.inc(report.sent)
+        self.metrics.alerts_failed.inc(report.failed)
+        self.metrics.alerts_dead.inc(report.dead)
+        self._snapshot(store)
+
+    def _snapshot(self, store: Store) -> None:
+        """Refresh the gauges the metrics thread serves (it never reads the store itself)."""
+        self.metrics.set_outbox(store.outbox.counts())
+        configured = {s.name for s in self.active().config.sources}
+        self.metrics.set_sources(
+            tuple(
+                SourceSnapshot(
+                    name=state.name,
+                    last_success=state.last_success.timestamp() if state.last_success else None,
+                    consecutive_failures=state.consecutive_failures,
+                    healthy=state.health == "ok",
+                )
+                for state in store.sources.all()
+                if state.name in configured
+            )
+        )
+        self.metrics.rules.set(len(self.active().rulebook.ruleset.rules))
