@@ -40,7 +40,9 @@ def collect_stoppable(
     def guard() -> None:
         while not finished.wait(POLL_S):
             if stop.is_set():
-                log.warning("stopping the collect child (pid %s)", child.process and child.process.pid)
+                log.warning(
+                    "stopping the collect child (pid %s)", child.process and child.process.pid
+                )
                 child.stop(grace=STOP_GRACE_S)
                 return
 

@@ -19,18 +19,20 @@ sources are recorded as failed and the report is still printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config, Source, load_config
 from monitor.errors import ConfigError, FetchError
@@ -39,12 +41,16 @@ from monitor.store import Store
 from spiders.outcome import SourceOutcome, SourceReport, record_outcome
 from spiders.settings import stop_grace
 
+if TYPE_CHECKING:
+    from monitor.extract import Extracted
+
 __all__ = [
     "CollectChild",
     "CollectReport",
     "SourceReport",
     "collect",
     "collect_in_child",
+    "fetch_article",
     "select_sources",
 ]
 
@@ -53,6 +59,9 @@ logger = logging.getLogger(__name__)
 EXIT_USAGE = 2
 # The child's start-up and report on top of its crawl's limit and shutdown grace.
 CHILD_MARGIN_S = 5.0
+# After SIGTERM/SIGINT, how long in-flight downloads may finish before the crawl is cut
+# (the daemon must stop within 10 s; CollectChild.stop kills after 5 s).
+SHUTDOWN_GRACE_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class CollectReport:
     sources: tuple[SourceReport, ...] = ()
     duration: float = 0.0
     timed_out: bool = False
+    stopped: bool = False  # ended early on SIGTERM/SIGINT (or CollectChild.stop)
     error: str | None = None
 
     def source(self, name: str) -> SourceReport | None:
@@ -80,6 +90,7 @@ class CollectReport:
             "sources": [s.to_dict() for s in self.sources],
             "duration": self.duration,
             "timed_out": self.timed_out,
+            "stopped": self.stopped,
             "error": self.error,
         }
 
@@ -89,6 +100,7 @@ class CollectReport:
             sources=tuple(SourceReport.from_dict(s) for s in data.get("sources", [])),
             duration=float(data.get("duration") or 0.0),
             timed_out=bool(data.get("timed_out")),
+            stopped=bool(data.get("stopped")),
             error=data.get("error"),
         )
 
@@ -158,6 +170,7 @@ def collect(
         sources=tuple(results[s.name] for s in chosen),
         duration=round(time.monotonic() - started, 3),
         timed_out=any(r in ("closespider_timeout", "crawl_timeout") for r in reasons),
+        stopped="shutdown" in reasons,
     )
 
 
@@ -197,18 +210,42 @@ def _crawl(
         deferred = process.crawl(crawler, sources=group, store=store, outcomes=outcomes)
         deferred.addErrback(_crawler_failed, group, outcomes)
 
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed
 
-    def force_stop() -> None:
-        logger.error("collect exceeded its hard limit; stopping the reactor")
-        reasons.append("crawl_timeout")
-        try:
-            reactor.stop()  # type: ignore[attr-defined]
-        except Exception:  # already stopping
-            pass
+    reactor: Any = installed  # a module-level singleton that type checkers cannot describe
 
-    timer = reactor.callLater(time_limit + stop_grace(time_limit), force_stop)  # type: ignore[attr-defined]
-    process.start()
+    def crash(reason: str) -> None:
+        # Scrapy's own stop waits for in-flight downloads (up to DOWNLOAD_TIMEOUT each).
+        # crash() ends the loop without the shutdown triggers that would wait too; collect()
+        # records the outcomes afterwards.
+        if reason not in reasons:
+            reasons.append(reason)
+        with contextlib.suppress(Exception):
+            reactor.crash()
+
+    def time_is_up() -> None:
+        logger.error("collect exceeded its time limit; stopping the crawl")
+        crash("crawl_timeout")
+
+    def shut_down() -> None:
+        if "shutdown" in reasons:  # a second signal: do not wait any longer
+            crash("shutdown")
+            return
+        logger.warning("stopping the collect on request; unfinished sources are recorded")
+        reasons.append("shutdown")
+        process.stop()  # spiders close with reason "shutdown" once their downloads end...
+        reactor.callLater(SHUTDOWN_GRACE_S, crash, "shutdown")  # ...or not: stop anyway
+
+    def on_signal(signum: int, frame: Any) -> None:
+        reactor.callFromThread(shut_down)  # signal-safe: wakes the reactor
+
+    timer = reactor.callLater(time_limit + stop_grace(time_limit), time_is_up)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if timer.active():
         timer.cancel()
     return reasons
@@ -256,6 +293,8 @@ class CollectChild:
         self.respect_backoff = respect_backoff
         self.process: subprocess.Popen[bytes] | None = None
         self.started_at: datetime | None = None
+        self._started = time.monotonic()
+        self._kill_at: float | None = None
 
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "monitor.collect", "--config", self.config_path]
@@ -283,41 +322,53 @@ class CollectChild:
         )
         return self
 
-    def wait(self) -> CollectReport:
-        """The child's report; past the deadline the child is killed, its sources failed."""
+    def wait(self, stop: threading.Event | None = None) -> CollectReport:
+        """The child's report. Past the deadline the child is killed and its sources failed;
+        when ``stop`` is set (a daemon shutting down) the child is stopped as by :meth:`stop`."""
         if self.process is None:
             self.start()
         assert self.process is not None
-        remaining = max(0.0, self.timeout - (time.monotonic() - self._started))
-        try:
-            out, _ = self.process.communicate(timeout=remaining)
-        except subprocess.TimeoutExpired:
-            self._kill()
-            self.process.communicate()
-            return self._died(f"collect timed out after {self.timeout:g}s and was killed", True)
+        deadline = self._started + self.timeout
+        while True:
+            limit = min(deadline, self._kill_at or deadline)
+            step = max(0.0, limit - time.monotonic())
+            if stop is not None and self._kill_at is None:
+                step = min(step, 0.2)
+            try:
+                out, _ = self.process.communicate(timeout=step)
+                break
+            except subprocess.TimeoutExpired:
+                now = time.monotonic()
+                if now >= deadline or (self._kill_at is not None and now >= self._kill_at):
+                    self._kill()
+                    self.process.communicate()
+                    if now >= deadline:
+                        message = f"collect timed out after {self.timeout:g}s and was killed"
+                        return self._died(message, True)
+                    return self._died("collect was stopped and killed", False)
+                if stop is not None and stop.is_set():
+                    self.stop()
+            except KeyboardInterrupt:
+                self.stop()  # the child records what it has; we are leaving anyway
+                raise
         report = _parse_report(out)
         if report is not None:
             return report
         return self._died(f"collect process exited with {self.process.returncode}", False)
 
     def stop(self, grace: float = 5.0) -> None:
-        """Ask the child to stop (SIGTERM), kill it after ``grace`` seconds."""
-        if self.process is None or self.process.poll() is not None:
+        """Ask the child to stop (SIGTERM: it records its sources and reports); the thread in
+        :meth:`wait` kills it if it is still running ``grace`` seconds later. Thread-safe."""
+        if self.process is None or self.process.poll() is not None or self._kill_at is not None:
             return
-        try:
+        self._kill_at = time.monotonic() + grace
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self._kill()
-        except ProcessLookupError:
-            pass
 
     def _kill(self) -> None:
         assert self.process is not None
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def _died(self, message: str, timed_out: bool) -> CollectReport:
         logger.error("%s", message)
@@ -337,19 +388,21 @@ def collect_in_child(
     *,
     log_level: str = "WARNING",
     respect_backoff: bool = True,
+    stop: threading.Event | None = None,
 ) -> CollectReport:
     """Collect ``source_names`` (default: all enabled) in a child process; never hangs.
 
     ``timeout``: the hard deadline in seconds (see :class:`CollectChild`). Raises ConfigError
     for a bad config or an unknown source name; everything else — a failed source, a child that
-    was killed or died — is in the report and the store.
+    was killed or died — is in the report and the store. Setting ``stop`` stops the child
+    gracefully (its sources are recorded as failed, "stopped").
     """
     child = CollectChild(
         config_path, source_names, timeout, log_level=log_level, respect_backoff=respect_backoff
     )
     if not child.sources:
         return CollectReport()
-    return child.start().wait()
+    return child.start().wait(stop)
 
 
 def _parse_report(out: bytes) -> CollectReport | None:
@@ -372,8 +425,10 @@ def _record_unfinished(
         now = datetime.now(UTC)
         for source in sources:
             state = store.sources.get(source.name)
-            recorded = since is not None and state.last_attempt is not None and (
-                state.last_attempt >= since
+            recorded = (
+                since is not None
+                and state.last_attempt is not None
+                and (state.last_attempt >= since)
             )
             in_backoff = state.backoff_until is not None and state.backoff_until > now
             if recorded:
@@ -391,6 +446,57 @@ def _record_unfinished(
     finally:
         store.close()
     return reports
+
+
+# --- one page, without a crawl ----------------------------------------------------------------
+
+
+def fetch_article(url: str, config: Config | None = None) -> Extracted:
+    """Fetch one article page and extract it (``newsradar test-rule --url``).
+
+    Not a crawl (no reactor, so callable any number of times), but the same rules: http(s)
+    only, the fetch timeout and body cap, the user agent, and no redirect from a public host
+    into internal address space. Raises :class:`FetchError`.
+    """
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    from monitor.config import FetchModel
+    from monitor.extract import extract_article
+    from spiders.safety import host_is_internal
+
+    fetch = config.model.fetch if config is not None else FetchModel.model_validate({})
+    start_host = urlsplit(url).hostname or ""
+    internal_ok = bool(start_host) and host_is_internal(start_host)
+
+    def allowed(target: str) -> None:
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"refused {target}: only http and https are fetched")
+        if not internal_ok and host_is_internal(parts.hostname):
+            raise FetchError(f"refused {target}: internal address reached from a public URL")
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+            allowed(newurl)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    allowed(url)
+    opener = urllib.request.build_opener(Redirects())
+    request = urllib.request.Request(url, headers={"User-Agent": fetch.user_agent})
+    try:
+        with opener.open(request, timeout=parse_duration(fetch.timeout)) as response:
+            body = response.read(fetch.max_bytes + 1)
+            final_url = response.geturl()
+            content_type = response.headers.get("Content-Type", "")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise FetchError(f"could not fetch {url}: {exc}") from exc
+    if len(body) > fetch.max_bytes:
+        raise FetchError(f"refused {url}: larger than {fetch.max_bytes} bytes")
+    if content_type and "html" not in content_type.lower():
+        raise FetchError(f"not an HTML page ({content_type}): {url}")
+    return extract_article(body, final_url)
 
 
 # --- the child's entry point -----------------------------------------------------------------
@@ -426,4 +532,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything is stored and reported. Leave without waiting for threads a stopped reactor
+    # may have left behind (its DNS pool): a child must never hang on its way out.
+    logging.shutdown()
+    sys.stdout.flush()
+    os._exit(code)

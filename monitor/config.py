@@ -14,9 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from monitor.errors import ConfigError, Problem
+from monitor.flow import ChannelOptions, parse_digest, parse_quiet_hours, parse_throttle, zone
 from monitor.models import Entity, Rule
 from monitor.schedule import parse_every
 from monitor.yamlfile import KeyPath, YamlDoc, load_yaml
@@ -127,10 +137,52 @@ class DaemonModel(_Strict):
         return value
 
 
+Severity = Literal["low", "normal", "high", "critical"]
+
+
+class ChannelModel(_Strict):
+    """A channel written as a mapping: its apprise URL plus delivery options."""
+
+    url: str = Field(description="apprise URL; ${VAR} reads the environment")
+    quiet_hours: str | None = Field(
+        None, description="Daily quiet period HH:MM-HH:MM (may wrap midnight): 22:00-07:00"
+    )
+    timezone: str | None = Field(None, description="For quiet_hours; default: top-level timezone")
+    bypass_severity: Severity | None = Field(
+        "critical", description="Alerts of this severity or above ignore quiet hours (null: none)"
+    )
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_quiet_hours(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)
+        return value
+
+
+# A channel is a plain apprise URL (the usual form) or a ChannelModel mapping. The tags keep
+# pydantic from reporting a bad mapping twice (once per union member).
+_CHANNEL_TAGS = ("url", "options")
+ChannelValue = Annotated[
+    Annotated[str, Tag("url")] | Annotated[ChannelModel, Tag("options")],
+    Discriminator(lambda value: "options" if isinstance(value, dict | ChannelModel) else "url"),
+]
+
+
 class ConfigModel(_Strict):
     database: str = "newsradar.db"
     rules: str | list[str] = "rules/"
-    notify: dict[Annotated[str, Field(pattern=_NAME)], str] = Field(default_factory=dict)
+    notify: dict[Annotated[str, Field(pattern=_NAME)], ChannelValue] = Field(default_factory=dict)
+    timezone: str = Field(
+        "UTC", description="IANA timezone for digest times, throttle windows and quiet hours"
+    )
     ops: list[str] | str | None = Field(None, description="Channel(s) for source-health notices")
     defaults: DefaultsModel = Field(default_factory=DefaultsModel)
     fetch: FetchModel = Field(default_factory=FetchModel)
@@ -138,6 +190,12 @@ class ConfigModel(_Strict):
     stories: StoriesModel = Field(default_factory=StoriesModel)
     daemon: DaemonModel = Field(default_factory=DaemonModel)
     sources: list[SourceModel] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        zone(value)
+        return value
 
 
 class EntityModel(_Strict):
@@ -153,11 +211,41 @@ class RuleModel(_Strict):
     languages: list[str] | None = None
     severity: Literal["low", "normal", "high", "critical"] = "normal"
     enabled: bool = True
+    throttle: str | None = Field(
+        None,
+        description="At most N alerts per window go out at once, per channel (5/h, 20/d, "
+        "3/30m); the rest of the window's alerts are sent as one digest at its end",
+    )
+    digest: str | None = Field(
+        None,
+        description="Send this rule's alerts as one message per period: hourly, daily 08:00, "
+        "daily 08:00,17:00, weekly mon 08:00 (optionally followed by a timezone)",
+    )
 
     @field_validator("notify", "sources", "languages", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("throttle")
+    @classmethod
+    def _check_throttle(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_throttle(value)
+        return value
+
+    @field_validator("digest")
+    @classmethod
+    def _check_digest(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_digest(value)
+        return value
+
+    @model_validator(mode="after")
+    def _throttle_or_digest(self) -> RuleModel:
+        if self.throttle is not None and self.digest is not None:
+            raise ValueError("use either `throttle` or `digest` (a digest holds every alert)")
+        return self
 
 
 class RuleFileModel(_Strict):
@@ -200,6 +288,8 @@ class Config:
     sources: tuple[Source, ...]
     model: ConfigModel
     warnings: tuple[Problem, ...] = field(default=())
+    # name -> quiet hours etc. (monitor.flow); every channel has an entry, defaults change nothing
+    channel_options: dict[str, ChannelOptions] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -251,6 +341,8 @@ def _validation_problems(exc: ValidationError, doc: YamlDoc) -> list[Problem]:
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
+        if len(loc) > 2 and loc[0] == "notify" and loc[2] in _CHANNEL_TAGS:
+            loc = loc[:2] + loc[3:]  # the union tag is not a key in the file
         # pydantic adds union-member names ("str", "EntityModel") to the loc; drop non-keys.
         where = ".".join(str(part) for part in loc) or "(top level)"
         message = error["msg"]
@@ -327,7 +419,8 @@ def load_config(path: str | None = None) -> Config:
     base = Path(path).resolve().parent
     warnings: list[Problem] = []
     raw_notify = (doc.data or {}).get("notify") or {}
-    for name, raw_url in raw_notify.items():
+    for name, raw in raw_notify.items():
+        raw_url = raw.get("url") if isinstance(raw, dict) else raw
         if isinstance(raw_url, str):
             warnings += inline_secret_warnings(raw_url, path, doc.line_of(("notify", name)), name)
     seen: set[str] = set()
@@ -364,11 +457,22 @@ def load_config(path: str | None = None) -> Config:
         path=str(path),
         database=str((base / model.database).resolve()),
         rule_paths=tuple(str((base / p).resolve()) for p in rule_paths),
-        channels=dict(model.notify),
+        channels={n: c if isinstance(c, str) else c.url for n, c in model.notify.items()},
         ops=ops,
         sources=tuple(sources),
         model=model,
         warnings=tuple(warnings),
+        channel_options={n: _channel_options(c, model.timezone) for n, c in model.notify.items()},
+    )
+
+
+def _channel_options(channel: str | ChannelModel, timezone: str) -> ChannelOptions:
+    if isinstance(channel, str):
+        return ChannelOptions(timezone=timezone)
+    return ChannelOptions(
+        quiet_hours=parse_quiet_hours(channel.quiet_hours) if channel.quiet_hours else None,
+        timezone=channel.timezone or timezone,
+        bypass_severity=channel.bypass_severity,
     )
 
 
@@ -426,6 +530,8 @@ def load_rule_files(paths: tuple[str, ...] | list[str]) -> RuleSet:
                     file=doc.path,
                     line=line,
                     query_line=doc.line_of(("rules", index, "query")),
+                    throttle=r.throttle,
+                    digest=r.digest,
                 )
             )
         for ename, entry in model.entities.items():

@@ -67,6 +67,13 @@ _CHROME_HEADING = re.compile(
     re.IGNORECASE,
 )
 _LONG_PARAGRAPH_WORDS = 15  # a chrome list ends at the first real paragraph
+# A feed entry is a teaser when it is short or ends like one.
+_TEASER_WORDS = 120
+_TEASER_END = re.compile(
+    r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|continue reading\W*|read more\W*|weiterlesen\W*"
+    r"|lire la suite\W*|leer más\W*)\s*$",
+    re.IGNORECASE,
+)
 
 _PUBLISHED_KEYS = (
     "article:published_time",
@@ -109,7 +116,8 @@ def extract_article(html: str | bytes, url: str) -> Extracted:
         include_links=False,
         with_metadata=False,
     )
-    text = clean_text(_drop_chrome_lists(doc.text or "")) if doc is not None else ""
+    body = (doc.get("text") if isinstance(doc, dict) else doc.text) if doc is not None else None
+    text = clean_text(_drop_chrome_lists(body or ""))
     language = language_code(tree.get("lang") or meta.get("content-language")) or language_code(
         meta.get("og:locale")
     )
@@ -126,14 +134,15 @@ def extract_article(html: str | bytes, url: str) -> Extracted:
 def needs_full_text(summary: str, content: str, mode: str) -> bool:
     """Should a feed entry be completed from its page? ``mode`` is auto | always | never.
 
-    ``auto``: yes when the entry's body is short (< 120 words) or ends like a teaser ("…").
+    ``auto``: yes when the entry's body is short (< 120 words) or ends like a teaser ("…",
+    "[...]", "Continue reading", "Read more", ...).
     """
     if mode == "always":
         return True
     if mode == "never":
         return False
-    body = content or summary
-    return len(body.split()) < 120 or body.rstrip().endswith(("…", "...", "[…]", "[...]"))
+    body = (content or summary).strip()
+    return len(body.split()) < _TEASER_WORDS or bool(_TEASER_END.search(body[-80:]))
 
 
 # -- chrome ---------------------------------------------------------------------------------
@@ -142,16 +151,17 @@ def needs_full_text(summary: str, content: str, mode: str) -> bool:
 def _prune_chrome(tree: HtmlElement) -> None:
     """Drop recirculation blocks named as such in class/id, unless one holds a third of the
     page's text (some sites put such words on the article's own wrapper)."""
-    body_chars = len(tree.text_content()) or 1
     doomed = []
     for element in _WITH_CLASS_OR_ID(tree):
         names = f"{element.get('class', '')} {element.get('id', '')}"
         if _CHROME_ATTR.search(names) and element.tag not in _KEEP_TAGS:
             doomed.append(element)
+    if not doomed:
+        return
+    limit = len(tree.text_content()) / 3
     for element in doomed:
-        if element.getparent() is None or len(element.text_content()) > body_chars / 3:
-            continue
-        element.drop_tree()
+        if element.getparent() is not None and len(element.text_content()) <= limit:
+            element.drop_tree()
 
 
 def _drop_chrome_lists(text: str) -> str:

@@ -58,7 +58,9 @@ def _when(moment: datetime | None) -> str:
     return iso(moment) or "never"
 
 
-def assess(source: Source, state: SourceState, failures_before_alert: int, now: datetime) -> Incident | None:
+def assess(
+    source: Source, state: SourceState, failures_before_alert: int, now: datetime
+) -> Incident | None:
     """The incident this source is in right now, or None when it is healthy."""
     if state.consecutive_failures >= failures_before_alert:
         error = mask_secrets(state.last_error or "unknown error")[:500]
@@ -92,8 +94,16 @@ def assess(source: Source, state: SourceState, failures_before_alert: int, now: 
     return None
 
 
-def _notify_ops(store: Store, config: Config, source: str, key: str, title: str, body: str,
-                severity: str, now: datetime) -> None:
+def _notify_ops(
+    store: Store,
+    config: Config,
+    source: str,
+    key: str,
+    title: str,
+    body: str,
+    severity: str,
+    now: datetime,
+) -> None:
     for channel in config.ops:
         store.outbox.enqueue(
             NewAlert(
@@ -128,24 +138,33 @@ def check_source_health(store: Store, config: Config, now: datetime | None = Non
             report.unhealthy[source.name] = incident.kind
         if incident is not None and state.health == OK:
             # Queue first, record second: a crash in between re-queues the same key (ignored).
-            _notify_ops(store, config, source.name, incident.key, incident.title, incident.body,
-                        "high", now)
+            _notify_ops(
+                store, config, source.name, incident.key, incident.title, incident.body, "high", now
+            )
             store.sources.set_health(source.name, incident.kind, incident.key)
             report.opened.append(f"{source.name}: {incident.kind}")
-            log.warning("source %s is %s (%s)", source.name, incident.kind,
-                        "ops notified" if config.ops else "no `ops:` channel configured")
+            log.warning(
+                "source %s is %s (%s)",
+                source.name,
+                incident.kind,
+                "ops notified" if config.ops else "no `ops:` channel configured",
+            )
         elif incident is not None and incident.kind != state.health:
             # Same incident, new symptom (failing -> stale once polls work again): no message.
             store.sources.set_health(source.name, incident.kind, state.health_notified)
         elif incident is None and state.health != OK:
             opened = state.health_notified or state.health
             _notify_ops(
-                store, config, source.name, f"recovered:{opened}",
+                store,
+                config,
+                source.name,
+                f"recovered:{opened}",
                 f"newsradar: source {source.name} recovered",
                 f"Source {source.name} works again (last success {_when(state.last_success)}, "
                 f"last new item {_when(state.last_new_item_at)}).\n"
                 f"Incident: {opened}",
-                "normal", now,
+                "normal",
+                now,
             )
             store.sources.set_health(source.name, OK, None)
             report.recovered.append(source.name)

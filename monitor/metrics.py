@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,7 +86,9 @@ class Metrics:
             "newsradar_source_errors", "Failed polls", ["source"], registry=r
         )
         self.matches = Counter("newsradar_matches", "Rule matches found", registry=r)
-        self.alerts_queued = Counter("newsradar_alerts_queued", "Alerts put in the outbox", registry=r)
+        self.alerts_queued = Counter(
+            "newsradar_alerts_queued", "Alerts put in the outbox", registry=r
+        )
         self.alerts_sent = Counter("newsradar_alerts_sent", "Alerts delivered", registry=r)
         self.alerts_failed = Counter(
             "newsradar_alerts_failed", "Delivery attempts that failed (will retry)", registry=r
@@ -95,7 +96,9 @@ class Metrics:
         self.alerts_dead = Counter(
             "newsradar_alerts_dead", "Alerts given up on after the retry horizon", registry=r
         )
-        self.outbox = Gauge("newsradar_alerts", "Alerts in the outbox by status", ["status"], registry=r)
+        self.outbox = Gauge(
+            "newsradar_alerts", "Alerts in the outbox by status", ["status"], registry=r
+        )
         self.collect_duration = Histogram(
             "newsradar_collect_duration_seconds",
             "Wall time of one child collect (all due sources)",
@@ -117,7 +120,8 @@ class Metrics:
         )
         self.config_valid.set(1)
         self.last_cycle = Gauge(
-            "newsradar_last_cycle_timestamp_seconds", "Unix time the worker last finished work",
+            "newsradar_last_cycle_timestamp_seconds",
+            "Unix time the worker last finished work",
             registry=r,
         )
         self._sources = _SourceCollector()
@@ -138,8 +142,11 @@ class MetricsServer:
     """`/metrics` (Prometheus text) and `/healthz` (JSON; 200 healthy, 503 not) in a thread."""
 
     def __init__(
-        self, metrics: Metrics, health: Callable[[], tuple[bool, dict[str, Any]]],
-        host: str = "127.0.0.1", port: int = 0,
+        self,
+        metrics: Metrics,
+        health: Callable[[], tuple[bool, dict[str, Any]]],
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         handler = _handler(metrics, health)
         self.httpd = ThreadingHTTPServer((host, port), handler)
@@ -173,7 +180,9 @@ def _handler(
                 body = json.dumps({"status": "ok" if ok else "unhealthy", **detail}).encode()
                 self._send(200 if ok else 503, "application/json", body)
             else:
-                self._send(404, "text/plain; charset=utf-8", b"not found: try /metrics or /healthz\n")
+                self._send(
+                    404, "text/plain; charset=utf-8", b"not found: try /metrics or /healthz\n"
+                )
 
         def _send(self, status: int, content_type: str, body: bytes) -> None:
             self.send_response(status)
@@ -186,7 +195,3 @@ def _handler(
             log.debug("%s %s", self.address_string(), format % args)
 
     return Handler
-
-
-def now_unix() -> float:
-    return time.time()

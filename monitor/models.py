@@ -57,6 +57,9 @@ class Rule:
     file: str | None = None
     line: int | None = None
     query_line: int | None = None  # line of the `query:` value, for error positions
+    # Flow control (monitor.flow), validated strings; None = every alert goes out at once.
+    throttle: str | None = None  # "5/h": at most 5 immediate alerts per hour per channel
+    digest: str | None = None  # "daily 08:00": every alert waits for one message a day
 
 
 @dataclass(frozen=True)

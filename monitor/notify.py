@@ -20,6 +20,11 @@ How one pass bounds its time (DESIGN §7, "one slow channel never stalls others"
   can't hold up the rows behind it. A channel that is slow but working stops starting sends
   after its budget; those rows stay due for the next pass.
 
+Flow control (:mod:`monitor.flow`): rows sharing a ``digest_key`` are sent as one message and
+change state together (sent, failed, deferred or released as a whole); a channel in its quiet
+hours holds back rows below its bypass severity until the quiet period ends (no attempt
+counted).
+
 Secrets: an apprise URL is only ever shown as ``url(privacy=True)``; errors and apprise's own
 log records are scrubbed of every secret-looking part of the configured URLs.
 """
@@ -32,7 +37,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +46,7 @@ from urllib.parse import unquote
 
 import apprise
 
+from monitor.flow import ChannelOptions, Message, group_messages
 from monitor.schedule import parse_duration
 from monitor.store import Store, utcnow
 from monitor.store.outbox import AlertRow, Outbox
@@ -77,6 +83,8 @@ class DeliveryReport:
     dead: int = 0  # given up (past delivery.give_up_after); visible in `newsradar alerts`
     skipped: int = 0  # channel missing/invalid/already failing this pass, budget or stop
     errors: dict[str, str] = field(default_factory=dict)  # channel -> last redacted error
+    digests: int = 0  # digest messages sent (their rows count in ``sent``)
+    quiet: int = 0  # rows held back until their channel's quiet hours end (stay pending)
 
 
 @dataclass(frozen=True)
@@ -295,14 +303,18 @@ class Channel:
         self.apprise.add(plugin)
 
     def send(self, row: AlertRow) -> _Attempt:
+        """One attempt at one alert row; see :meth:`send_message`."""
+        return self.send_message(row.title, row.body, row.severity)
+
+    def send_message(self, title: str, body: str, severity: str) -> _Attempt:
         """One attempt: apprise's per-service result decides; never raises."""
         assert self.apprise is not None
         try:
             result = self.apprise.notify(
-                body=row.body,
-                title=row.title,
+                body=body,
+                title=title,
                 body_format=apprise.NotifyFormat.TEXT,
-                notify_type=_SEVERITY_TYPE.get(row.severity, apprise.NotifyType.INFO),
+                notify_type=_SEVERITY_TYPE.get(severity, apprise.NotifyType.INFO),
             )
             with result:  # releases any disk-backed log capture
                 if result.status == apprise.AppriseResultStatus.SUCCESS:
@@ -338,7 +350,7 @@ def _describe(result: apprise.AppriseResult) -> str:
 
 @dataclass(frozen=True)
 class _Outcome:
-    row: AlertRow
+    message: Message  # one alert row, or every row of one digest message
     kind: Literal["sent", "failed", "deferred", "released"]
     error: str | None = None
 
@@ -350,32 +362,32 @@ class _Done:
 
 def _send_channel(
     channel: Channel,
-    rows: list[AlertRow],
+    messages: list[Message],
     budget: float,
     stop: threading.Event | None,
     out: queue.Queue[_Outcome | _Done],
 ) -> None:
-    """Worker: send ``rows`` in order; report each outcome to the writer thread."""
+    """Worker: send ``messages`` in order; report each outcome to the writer thread."""
     deadline = time.monotonic() + budget
     paused: str | None = None  # the error that paused this channel for the pass
     failures = 0
     try:
-        for row in rows:
+        for message in messages:
             if paused is not None:
-                out.put(_Outcome(row, "deferred", paused))
+                out.put(_Outcome(message, "deferred", paused))
                 continue
             if (stop is not None and stop.is_set()) or time.monotonic() >= deadline:
-                out.put(_Outcome(row, "released"))
+                out.put(_Outcome(message, "released"))
                 continue
             started = time.monotonic()
-            attempt = channel.send(row)
+            attempt = channel.send_message(message.title, message.body, message.severity)
             if attempt.ok:
                 failures = 0
-                out.put(_Outcome(row, "sent"))
+                out.put(_Outcome(message, "sent"))
                 continue
             failures += 1
             error = attempt.error or f"{channel.label}: failed"
-            out.put(_Outcome(row, "failed", error))
+            out.put(_Outcome(message, "failed", error))
             # (apprise's throttle pause is part of the send, but not a sign of a hanging server)
             hanging = time.monotonic() - started - channel.gap >= SLOW * channel.timeout
             if hanging or failures >= FAILURES_BEFORE_PAUSE:
@@ -399,53 +411,80 @@ class _Writer:
         return self.fixed_now or utcnow()
 
     def past_horizon(self, row: AlertRow, now: datetime) -> bool:
-        return now - row.created_at >= timedelta(seconds=self.timings.give_up_after)
+        # Counted from when the row became due: a digest held for days is not born old.
+        since = row.due_at or row.created_at
+        return now - since >= timedelta(seconds=self.timings.give_up_after)
 
     def record(self, outcome: _Outcome) -> None:
-        row, now = outcome.row, self.now()
+        """Apply one message's outcome to all of its rows at once."""
+        message, now = outcome.message, self.now()
+        rows, first = message.rows, message.rows[0]
         if outcome.kind == "sent":
-            self.outbox.mark_sent(row.id, now)
-            self.report.sent += 1
-            log.info("alert %d (%s) sent to %s", row.id, row.rule, row.channel)
+            self.outbox.mark_sent(message.ids, now)
+            self.report.sent += len(rows)
+            if message.digest_key:
+                self.report.digests += 1
+                log.info(
+                    "digest of %d alerts (%s) sent to %s", len(rows), first.rule, first.channel
+                )
+            else:
+                log.info("alert %d (%s) sent to %s", first.id, first.rule, first.channel)
         elif outcome.kind == "failed":
             error = outcome.error or "failed"
-            retry_at = now + timedelta(seconds=retry_delay(self.timings, row.attempts))
-            dead = self.past_horizon(row, now)
-            self.outbox.mark_failed(row.id, error, retry_at, dead=dead)
-            self.retry_at[row.channel] = retry_at
-            self.report.errors[row.channel] = error
-            self._count_failure(row, error, dead, retry_at)
+            attempts = max(row.attempts for row in rows)
+            retry_at = now + timedelta(seconds=retry_delay(self.timings, attempts))
+            dead = self.past_horizon(first, now)
+            # One retry time for the whole message, so its rows come due (and go out) together.
+            self.outbox.mark_failed(message.ids, error, retry_at, dead=dead)
+            self.retry_at[first.channel] = retry_at
+            self.report.errors[first.channel] = error
+            self._count_failure(message, error, dead, retry_at)
         elif outcome.kind == "deferred":
             reason = f"not attempted, channel failed earlier in this pass: {outcome.error}"
-            self.defer(row, reason, self.retry_at.get(row.channel))
+            self.defer(rows, reason, self.retry_at.get(first.channel))
         else:
-            self.outbox.release(row.id)
-            self.released += 1
-            self.report.skipped += 1
+            self.outbox.release(message.ids)
+            self.released += len(rows)
+            self.report.skipped += len(rows)
 
-    def defer(self, row: AlertRow, reason: str, retry_at: datetime | None = None) -> None:
+    def defer(
+        self, rows: Sequence[AlertRow], reason: str, retry_at: datetime | None = None
+    ) -> None:
         now = self.now()
         retry_at = retry_at or now + timedelta(seconds=retry_delay(self.timings, 0))
-        dead = self.past_horizon(row, now)
-        self.outbox.defer(row.id, reason, retry_at, dead=dead)
+        dead = [row for row in rows if self.past_horizon(row, now)]
+        alive = [row for row in rows if not self.past_horizon(row, now)]
+        if alive:
+            self.outbox.defer([row.id for row in alive], reason, retry_at)
+            self.report.skipped += len(alive)
         if dead:
-            self.report.dead += 1
-            log.error("alert %d (%s) to %s given up: %s", row.id, row.rule, row.channel, reason)
-        else:
-            self.report.skipped += 1
+            self.outbox.defer([row.id for row in dead], reason, retry_at, dead=True)
+            self.report.dead += len(dead)
+            for row in dead:
+                log.error("alert %d (%s) to %s given up: %s", row.id, row.rule, row.channel, reason)
 
-    def _count_failure(self, row: AlertRow, error: str, dead: bool, retry_at: datetime) -> None:
+    def hold(self, message: Message, until: datetime) -> None:
+        """Quiet hours: postpone the whole message, no attempt counted, never given up for it."""
+        first = message.rows[0]
+        reason = f"quiet hours on channel `{first.channel}` until {until.isoformat()}"
+        self.outbox.defer(message.ids, reason, until)
+        self.report.quiet += len(message.rows)
+        log.info("%d alert(s) (%s) held: %s", len(message.rows), first.rule, reason)
+
+    def _count_failure(self, message: Message, error: str, dead: bool, retry_at: datetime) -> None:
+        row, count = message.rows[0], len(message.rows)
+        what = f"digest of {count} alerts" if message.digest_key else f"alert {row.id}"
         if dead:
-            self.report.dead += 1
+            self.report.dead += count
             log.error(
-                "alert %d (%s) to %s given up after %d attempts: %s",
-                row.id, row.rule, row.channel, row.attempts + 1, error,
+                "%s (%s) to %s given up after %d attempts: %s",
+                what, row.rule, row.channel, row.attempts + 1, error,
             )  # fmt: skip
         else:
-            self.report.failed += 1
+            self.report.failed += count
             log.warning(
-                "alert %d (%s) to %s failed (attempt %d), retry at %s: %s",
-                row.id, row.rule, row.channel, row.attempts + 1,
+                "%s (%s) to %s failed (attempt %d), retry at %s: %s",
+                what, row.rule, row.channel, row.attempts + 1,
                 retry_at.isoformat(timespec="seconds"), error,
             )  # fmt: skip
 
@@ -460,6 +499,7 @@ def deliver_due(
     throttle: float | None = DEFAULT_THROTTLE,
     channel_budget: float | None = None,
     batch: int = 100,
+    channel_options: Mapping[str, ChannelOptions] | None = None,
 ) -> DeliveryReport:
     """Send every outbox row that is due, record each outcome, and report the counts.
 
@@ -469,6 +509,8 @@ def deliver_due(
     waits 5.5 s for services that declare no rate of their own, email and ntfy included; those
     that declare a faster rate keep it); None keeps apprise's values. ``channel_budget`` is how
     long one channel may keep starting sends in this pass (default 3 x ``delivery.timeout``).
+    ``channel_options`` (``Config.channel_options``) adds quiet hours per channel; without it
+    no channel is ever quiet. Digest rows are always sent as one message per digest.
     """
     timings = Timings.from_model(delivery)
     budget = channel_budget if channel_budget is not None else BUDGET_PER_TIMEOUT * timings.timeout
@@ -480,7 +522,9 @@ def deliver_due(
         if not rows:
             break
         released_before = writer.released
-        _drain_batch(rows, channels, built, writer, timings, throttle, budget, stop)
+        _drain_batch(
+            rows, channels, built, writer, timings, throttle, budget, stop, channel_options or {}
+        )
         # Released rows are still due: claiming again now would loop on them.
         if len(rows) < batch or writer.released > released_before:
             break
@@ -501,29 +545,40 @@ def _drain_batch(
     throttle: float | None,
     budget: float,
     stop: threading.Event | None,
+    channel_options: Mapping[str, ChannelOptions],
 ) -> None:
     by_channel: dict[str, list[AlertRow]] = {}
     for row in rows:
         by_channel.setdefault(row.channel, []).append(row)
 
-    work: list[tuple[Channel, list[AlertRow]]] = []
+    work: list[tuple[Channel, list[Message]]] = []
     for name, channel_rows in by_channel.items():
         url = channels.get(name)
         if url is None:
             reason = f"channel `{name}` is not configured under `notify:` (kept pending)"
-            for row in channel_rows:
-                writer.defer(row, reason)
+            writer.defer(channel_rows, reason)
             writer.report.errors[name] = reason
             continue
         if name not in built:
             built[name] = Channel(name, url, timings.timeout, throttle)
         channel = built[name]
         if channel.error:
-            for row in channel_rows:
-                writer.defer(row, channel.error)
+            writer.defer(channel_rows, channel.error)
             writer.report.errors[name] = channel.error
             continue
-        work.append((channel, channel_rows))
+        messages = group_messages(channel_rows)
+        options = channel_options.get(name)
+        if options is not None and options.quiet_hours is not None:
+            now, due = writer.now(), []
+            for message in messages:
+                until = options.quiet_until(message.severity, now)
+                if until is None:
+                    due.append(message)
+                else:
+                    writer.hold(message, until)
+            messages = due
+        if messages:
+            work.append((channel, messages))
     if not work:
         return
 
@@ -533,8 +588,8 @@ def _drain_batch(
         with ThreadPoolExecutor(
             max_workers=min(MAX_WORKERS, len(work)), thread_name_prefix="newsradar-notify"
         ) as pool:
-            for channel, channel_rows in work:
-                pool.submit(_send_channel, channel, channel_rows, budget, stop, outcomes)
+            for channel, messages in work:
+                pool.submit(_send_channel, channel, messages, budget, stop, outcomes)
             running = len(work)
             while running:
                 item = outcomes.get()
@@ -542,10 +597,11 @@ def _drain_batch(
                     running -= 1
                     continue
                 writer.record(item)  # as soon as it is known: a kill now loses at most one
-                recorded.add(item.row.id)
+                recorded.update(item.message.ids)
     finally:
         # Anything a crashed worker never reported goes back untouched, due again.
-        for _, channel_rows in work:
-            for row in channel_rows:
-                if row.id not in recorded:
-                    writer.outbox.release(row.id)
+        for _, messages in work:
+            for message in messages:
+                unreported = [i for i in message.ids if i not in recorded]
+                if unreported:
+                    writer.outbox.release(unreported)

@@ -59,7 +59,12 @@ def run_once(config: Config, rulebook: RuleBook | None = None) -> PassReport:
                 timeout=parse_duration(config.model.fetch.crawl_timeout),
             )
             processed = process_pending(store, config, rulebook)
-            delivered = deliver_due(store, config.channels, config.model.delivery)
+            delivered = deliver_due(
+                store,
+                config.channels,
+                config.model.delivery,
+                channel_options=config.channel_options,
+            )
             return PassReport(collected, processed, delivered)
     finally:
         store.close()

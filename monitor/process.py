@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 
 from monitor.alert_text import render_alert
 from monitor.config import Config
+from monitor.flow import route
 from monitor.models import Document
 from monitor.rulebook import RuleBook
 from monitor.schedule import parse_duration
-from monitor.store import Store
+from monitor.store import Store, utcnow
 from monitor.store.outbox import NewAlert
 from monitor.stories import StoryIndex
 
@@ -64,6 +65,15 @@ def process_pending(
                 story = store.stories.get(assignment.story_id)
                 title, body = render_alert(match.rule, article, match.hits, story)
                 for channel in match.rule.notify:
+                    # Flow control (throttle/digest) decides when; the row is queued either way.
+                    moment = now or utcnow()
+                    routing = route(
+                        match.rule,
+                        channel,
+                        moment,
+                        store.outbox.count_immediate,
+                        timezone=config.model.timezone,
+                    )
                     queued = store.outbox.enqueue(
                         NewAlert(
                             rule=match.rule.name,
@@ -73,8 +83,10 @@ def process_pending(
                             title=title,
                             body=body,
                             severity=match.rule.severity,
+                            digest_key=routing.digest_key,
+                            due_at=routing.due_at,
                         ),
-                        now=now,
+                        now=moment,
                     )
                     if queued:
                         report.alerts_queued += 1

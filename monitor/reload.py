@@ -13,6 +13,7 @@ never run with a config the daemon did not accept.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -58,10 +59,9 @@ def fingerprint(paths: Iterable[str | Path]) -> Fingerprint:
 def watched_rule_paths(config: Config) -> list[str]:
     """Rule files plus their folders (a folder's mtime changes when a file is added/removed)."""
     paths = list(config.rule_paths)
-    try:
+    # A rules path that vanished: its (-1, -1) entry already marks the change.
+    with contextlib.suppress(ConfigError):
         paths += [str(p) for p in rule_files(config.rule_paths)]
-    except ConfigError:
-        pass  # a rules path that vanished: its (-1, -1) entry already marks the change
     for p in list(paths):
         if Path(p).is_dir():
             paths += [str(d) for d in Path(p).rglob("*") if d.is_dir()]
@@ -139,7 +139,9 @@ class Reloader:
                 )
                 self._rules_fp = fingerprint(watched_rule_paths(self.active.config))
                 return None
-        self._rules_fp = self._settled(watched_rule_paths(config), fingerprint(watched_rule_paths(config)))
+        self._rules_fp = self._settled(
+            watched_rule_paths(config), fingerprint(watched_rule_paths(config))
+        )
         try:
             rulebook = load_rulebook(config)
         except ConfigError as exc:
@@ -153,7 +155,8 @@ class Reloader:
         self.collect_blocked = None
         log.info(
             "reloaded: %d rules from %d files%s",
-            len(rulebook.ruleset.rules), len(rulebook.files),
+            len(rulebook.ruleset.rules),
+            len(rulebook.files),
             f"; config {self.config_path}" if config_changed else "",
         )
         if config_changed:
@@ -174,5 +177,8 @@ def describe_changes(old: Config, new: Config) -> None:
     if changed:
         log.info("sources changed: %s", ", ".join(changed))
     if old.channels.keys() != new.channels.keys() or old.ops != new.ops:
-        log.info("channels now: %s (ops: %s)", ", ".join(sorted(new.channels)) or "-",
-                 ", ".join(new.ops) or "-")
+        log.info(
+            "channels now: %s (ops: %s)",
+            ", ".join(sorted(new.channels)) or "-",
+            ", ".join(new.ops) or "-",
+        )

@@ -22,7 +22,7 @@ import os
 import signal
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from apscheduler.schedulers.base import STATE_RUNNING
@@ -54,6 +54,9 @@ def run_daemon(config_path: str, metrics_port: int | None = None) -> int:
     Raises ConfigError (bad config or rules at start) and LockError (another process holds
     the database) for the CLI to report.
     """
+    if logging.getLogger().level > logging.DEBUG:
+        # APScheduler logs every job run at INFO: noise at -v, useful at -vv.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = load_config(config_path)
     for warning in config.warnings:
         log.warning("%s", warning)
@@ -183,9 +186,11 @@ class Daemon:
         self.worker.wake()
         if self.scheduler.state == STATE_RUNNING:
             self.scheduler.shutdown(wait=False)
-        signum = os.read(self._signal_r, 1)[0]
-        log.warning("second %s: exiting now", signal.Signals(signum).name)
-        os._exit(1)
+        # No "second signal kills at once": supervisors (timeout, some process managers) send
+        # SIGTERM to the process and to its group, and the stop is bounded anyway.
+        while True:
+            signum = os.read(self._signal_r, 1)[0]
+            log.info("%s received: already stopping", signal.Signals(signum).name)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """Liveness for /healthz: the worker thread runs and is not stuck past a crawl's limit.
@@ -200,7 +205,7 @@ class Daemon:
         return ok, {
             "phase": status.phase,
             "busy_seconds": round(busy_for, 1),
-            "last_cycle_at": status.last_cycle_at,
+            "last_work_at": status.last_work_at,
             "cycles": status.cycles,
             "collect_paused": self.reloader.collect_blocked,
             "rules": len(self.reloader.active.rulebook.ruleset.rules),
@@ -275,6 +280,3 @@ def _grace(source: Source) -> int:
     """A poll late by up to one period still runs (coalesced); later ones are skipped."""
     seconds = parse_every(source.every).seconds
     return int(max(30, seconds or 0)) if seconds else 300
-
-
-__all__ = ["Daemon", "first_run", "run_daemon", "source_trigger", "timedelta"]

@@ -9,7 +9,6 @@ collect delays the next cycle instead of stacking up crawls.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -17,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from monitor.collect import CollectReport
 from monitor.health import check_source_health
 from monitor.metrics import Metrics, SourceSnapshot
 from monitor.notify import deliver_due
 from monitor.pipeline import due_sources
 from monitor.process import process_pending
 from monitor.reload import Active
-from monitor.schedule import parse_duration
 from monitor.store import Store
 
 log = logging.getLogger("newsradar.worker")
@@ -33,9 +32,15 @@ IDLE_WAKE_S = 1.0  # heartbeat: how stale /healthz lets the worker look when idl
 
 
 class CollectFn(Protocol):
+    """How the worker collects (``monitor.child.collect_stoppable``; a stand-in in tests)."""
+
     def __call__(
-        self, config_path: str, source_names: list[str], timeout: float, stop: threading.Event
-    ) -> object: ...
+        self,
+        config_path: str,
+        source_names: list[str],
+        timeout: float | None,
+        stop: threading.Event,
+    ) -> CollectReport: ...
 
 
 @dataclass
@@ -43,8 +48,8 @@ class Status:
     """What /healthz reports about the worker (read from other threads; plain values only)."""
 
     phase: str = "starting"
-    busy_since: float | None = None  # monotonic
-    last_cycle_at: float | None = None  # unix
+    busy_since: float | None = None  # monotonic; None while idle
+    last_work_at: float | None = None  # unix time the last piece of work ended
     cycles: int = 0
 
 
@@ -100,52 +105,49 @@ class Worker(threading.Thread):
         try:
             # Whatever a previous run left behind (articles stored but not processed, alerts
             # queued but not sent) goes out before anything new is fetched.
-            self._guarded(store, self._process_and_deliver, "startup")
+            self._guarded("startup", self._process_and_deliver, store)
             while not self.stop_event.is_set():
                 self._wake.wait(IDLE_WAKE_S)
                 self._wake.clear()
                 if self.stop_event.is_set():
                     break
-                self.status.phase = "idle"
-                self.status.last_cycle_at = self.status.last_cycle_at or time.time()
                 with self._lock:
                     has_due = bool(self._due)
                 if has_due:
-                    # Let near-simultaneous due sources join this batch.
-                    self.stop_event.wait(BATCH_WINDOW_S)
+                    self.stop_event.wait(BATCH_WINDOW_S)  # let near-simultaneous dues join
                 with self._lock:
                     due, self._due = self._due, set()
                     deliver, self._deliver = self._deliver, False
                     health, self._health = self._health, False
                 if due:
-                    self._guarded(store, functools.partial(self._cycle, due=due), "cycle")
+                    self._guarded("cycle", self._cycle, store, due)
                 elif health:
-                    self._guarded(store, self._health_and_deliver, "health")
+                    self._guarded("health", self._health_and_deliver, store)
                 elif deliver:
-                    self._guarded(store, self._deliver_due, "delivery")
+                    self._guarded("delivery", self._deliver_due, store)
         finally:
             self.status.phase = "stopped"
             store.close()
 
-    def _guarded(self, store: Store, work: Callable[[Store], None], phase: str) -> None:
+    def _guarded(self, phase: str, work: Callable[..., None], *args: object) -> None:
         """Run one piece of work; a bug or a locked database is logged, never fatal."""
         self.status.phase, self.status.busy_since = phase, time.monotonic()
         try:
-            work(store)
+            work(*args)
         except Exception:
             log.exception("%s failed; the worker carries on", phase)
             self.stop_event.wait(1.0)  # no hot loop on a persistent error
         finally:
             self.status.phase, self.status.busy_since = "idle", None
-            self.status.last_cycle_at = time.time()
+            self.status.last_work_at = time.time()
             self.status.cycles += 1
-            self.metrics.last_cycle.set(self.status.last_cycle_at)
+            self.metrics.last_cycle.set(self.status.last_work_at)
 
-    def _cycle(self, store: Store, *, due: set[str]) -> None:
+    def _cycle(self, store: Store, due: set[str]) -> None:
         active = self.active()
         blocked = self.collect_blocked()
         if blocked:
-            if blocked != self._blocked_logged:
+            if blocked != self._blocked_logged:  # once per cause, not every 2 s
                 log.error("not collecting %s: %s", ", ".join(sorted(due)), blocked)
             self._blocked_logged = blocked
         else:
@@ -159,19 +161,27 @@ class Worker(threading.Thread):
 
     def _collect(self, active: Active, sources: list[str]) -> None:
         self.status.phase = "collect"
-        timeout = parse_duration(active.config.model.fetch.crawl_timeout)
         started = time.monotonic()
-        report = self.collect(active.config.path, sources, timeout, self.stop_event)
+        # timeout None: the child's own limit (fetch.crawl_timeout + shutdown grace).
+        report = self.collect(active.config.path, sources, None, self.stop_event)
         elapsed = time.monotonic() - started
         self.metrics.collect_duration.observe(elapsed)
-        outcome = "stopped" if self.stop_event.is_set() else getattr(report, "outcome", "ok")
+        if self.stop_event.is_set():
+            outcome = "stopped"
+        elif report.timed_out:
+            outcome = "timeout"
+        else:
+            outcome = "error" if report.error else "ok"
         self.metrics.collect_cycles.labels(outcome).inc()
-        for result in getattr(report, "sources", ()):
-            if getattr(result, "error", None):
+        for result in report.sources:
+            if result.error:
                 self.metrics.source_errors.labels(result.name).inc()
-            elif getattr(result, "new", 0):
-                self.metrics.articles.labels(result.name).inc(result.new)
-        log.info("collected %d source(s) in %.1fs", len(sources), elapsed)
+            if result.new or result.changed:
+                self.metrics.articles.labels(result.name).inc(result.new + result.changed)
+        log.info(
+            "collected %d source(s) in %.1fs: %d new, %d failed",
+            len(sources), elapsed, report.new, len(report.failed),
+        )  # fmt: skip
 
     def _process_and_deliver(self, store: Store) -> None:
         active = self.active()

@@ -15,7 +15,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -49,12 +56,16 @@ def describe_failure(failure: Failure) -> str:
         return f"HTTP {exc.response.status} from {exc.response.url}"
     if isinstance(exc, IgnoreRequest):
         return str(exc) or f"request ignored: {url}"
-    if isinstance(exc, TimeoutError | TCPTimedOutError):
+    if isinstance(exc, DownloadTimeoutError | TimeoutError | TCPTimedOutError):
         return f"timed out fetching {url}"
-    if isinstance(exc, DNSLookupError):
+    if isinstance(exc, CannotResolveHostError | DNSLookupError):
         return f"DNS lookup failed for {url}"
-    if isinstance(exc, ConnectionRefusedError):
+    if isinstance(exc, DownloadConnectionRefusedError | ConnectionRefusedError):
         return f"connection refused: {url}"
+    if isinstance(exc, DownloadCancelledError):  # Scrapy cancels bodies over DOWNLOAD_MAXSIZE
+        return f"download cancelled (larger than the size cap?): {url}"
+    if isinstance(exc, ResponseDataLossError):
+        return f"truncated response: {url}"
     text = str(exc).strip() or type(exc).__name__
     return f"{type(exc).__name__}: {text[:300]} ({url})"
 
@@ -157,8 +168,7 @@ class SourceSpider(scrapy.Spider):
         ``primary`` marks the source's own URL (feed, sitemap, listing): its failure is the
         source's error. Other requests (article pages, child sitemaps) only add warnings.
         """
-        self.outcomes[source].pending += 1
-        return scrapy.Request(
+        request = scrapy.Request(
             url,
             callback=self._guarded(callback, source, primary),
             errback=self._guarded(errback or self.request_failed, source, primary),
@@ -170,6 +180,21 @@ class SourceSpider(scrapy.Spider):
             dont_filter=True,
             priority=priority,
         )  # fmt: skip
+        self.outcomes[source].pending += 1  # after construction: a bad URL raises above
+        return request
+
+    def page_request(
+        self, source: str, url: str, callback: Callable[..., Any], **kwargs: Any
+    ) -> scrapy.Request | None:
+        """A counted request for an article page; None (and a warning) for a URL Scrapy
+        refuses, so one odd link costs its article, not the source."""
+        try:
+            request = self.request(source, url, callback, **kwargs)
+        except ValueError as exc:
+            self.outcomes[source].warn(f"cannot fetch {url}: {exc}")
+            return None
+        self.outcomes[source].pages += 1
+        return request
 
     def _guarded(
         self, func: Callable[..., Any], source: str, primary: bool

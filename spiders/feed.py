@@ -80,8 +80,7 @@ class FeedSpider(SourceSpider):
             if entry.link not in teaser_links:
                 yield item
             elif entry.link not in known or self.updated_since_stored(entry, item, last_success):
-                outcome.pages += 1
-                yield self.request(
+                page = self.page_request(
                     source.name,
                     entry.link,
                     self.parse_page,
@@ -89,6 +88,7 @@ class FeedSpider(SourceSpider):
                     meta={"item": item},
                     priority=-1,  # feeds first: one slow site must not delay the polls
                 )
+                yield item if page is None else page
 
     def feed_item(self, source: Source, entry: FeedEntry) -> ArticleItem:
         return ArticleItem(

@@ -59,8 +59,9 @@ def parse_feed_body(
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not parsed.entries:
+        # Nothing parsed from a broken document is an error; a well-formed empty feed is not.
         if problem is not None:
-            raise FetchError(f"not a feed: {_describe(problem)}")
+            raise FetchError(f"not a usable feed: {_describe(problem)}")
         if not parsed.get("version"):
             raise FetchError("not a feed: no RSS, Atom or JSON Feed document found")
     feed = parsed.get("feed", {})
@@ -78,6 +79,8 @@ def parse_feed_body(
             skipped += 1
         else:
             result.entries.append(entry)
+    if skipped and not result.entries:
+        raise FetchError(f"none of the feed's {skipped} entries has an http(s) link")
     if skipped:
         result.warnings.append(f"{skipped} entries without an http(s) link were skipped")
     return result
@@ -105,7 +108,9 @@ def _entry(raw: Any, base: str, feed_language: str | None) -> FeedEntry | None:
     if summary == content:
         summary = ""
     detail = (contents[0] if contents else None) or raw.get("title_detail") or {}
-    published = raw.get("published_parsed") or raw.get("updated_parsed") or raw.get("created_parsed")
+    # dict.get: FeedParserDict maps a missing `updated_parsed` to `published_parsed` (and warns).
+    updated = dict.get(raw, "updated_parsed")
+    published = dict.get(raw, "published_parsed") or updated or dict.get(raw, "created_parsed")
     return FeedEntry(
         link=resolved,
         guid=guid,
@@ -113,7 +118,7 @@ def _entry(raw: Any, base: str, feed_language: str | None) -> FeedEntry | None:
         content=content,
         summary=summary,
         published=struct_to_utc(published),
-        updated=struct_to_utc(raw.get("updated_parsed")),
+        updated=struct_to_utc(updated),
         author=raw.get("author") or None,
         language=detail.get("language") or feed_language,
     )

@@ -68,6 +68,8 @@ def parse_json_feed(data: Any, url: str) -> ParsedFeed:
                 language=_text(item.get("language")) or result.language,
             )
         )
+    if skipped and not result.entries:
+        raise FetchError(f"none of the feed's {skipped} entries has an http(s) link")
     if skipped:
         result.warnings.append(f"{skipped} entries without an http(s) link were skipped")
     return result

@@ -34,7 +34,7 @@ class ListingSpider(SourceSpider):
     kind = "spider"
 
     #: Listing page(s) used when the source gives no `url:`.
-    start_urls: ClassVar[list[str]] = []
+    start_urls: list[str] = []  # noqa: RUF012 - Scrapy's own attribute, read-only here
     #: Links from a listing page to article pages (``::attr(href)`` selectors).
     article_links: ClassVar[str] = "a::attr(href)"
     #: Link to the next listing page, followed up to ``max_pages`` pages in all.
@@ -78,17 +78,16 @@ class ListingSpider(SourceSpider):
         fresh = [link for link in links if link not in known]
         budget = source.max_items - outcome.pages
         for link in fresh[: max(budget, 0)]:
-            outcome.pages += 1
             item = ArticleItem(source=source.name, link=link)
-            yield self.request(source.name, link, self.parse_page, meta={"item": item})
+            request = self.page_request(source.name, link, self.parse_page, meta={"item": item})
+            if request is not None:
+                yield request
         page = response.meta["page"]
         following = response.css(self.next_page).get() if self.next_page else None
         next_url = absolute_link(response.url, following) if following else None
         if next_url and page < self.max_pages and budget > len(fresh) and next_url not in seen:
             seen.add(next_url)
-            yield self.request(
-                source.name, next_url, self.parse_listing, meta={"page": page + 1}
-            )
+            yield self.request(source.name, next_url, self.parse_listing, meta={"page": page + 1})
 
     def parse_page(self, response: Response) -> Iterator[ArticleItem]:
         item = self.parse_article(response, response.meta["item"])
@@ -112,7 +111,9 @@ class ListingSpider(SourceSpider):
         if self.author_css:
             item.author = (response.css(self.author_css).get() or "").strip() or None
         if item.text and item.title:  # the selectors found it all: no extractor needed
-            declared = absolute_link(response.url, response.css('link[rel="canonical"]::attr(href)').get())
+            declared = absolute_link(
+                response.url, response.css('link[rel="canonical"]::attr(href)').get()
+            )
             item.canonical = page_canonical(declared, item.link, response.url)
             return item
         declared_text = item.text

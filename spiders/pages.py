@@ -40,11 +40,11 @@ def page_canonical(declared: str | None, link: str, response_url: str) -> str | 
     copy naming the original) would merge two outlets' copies into one article row — that is
     story clustering's job, not the URL's. Else a redirect's final URL, when there was one.
     """
-    if declared and is_http_url(declared):
-        if _host(declared) in (_host(link), _host(response_url)):
-            path = urlsplit(declared).path.strip("/")
-            if path or not urlsplit(link).path.strip("/"):  # "/" for every page is a CMS bug
-                return declared
+    same_site = declared and _host(declared) in (_host(link), _host(response_url))
+    if same_site and is_http_url(declared):
+        path = urlsplit(declared).path.strip("/")  # type: ignore[arg-type]
+        if path or not urlsplit(link).path.strip("/"):  # "/" for every page is a CMS bug
+            return None if declared == link else declared
     if response_url != link and is_http_url(response_url):
         return response_url
     return None

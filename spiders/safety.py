@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -98,6 +99,21 @@ def internal_name(host: str) -> bool:
     return host in _INTERNAL_NAMES or host.endswith(".localhost")
 
 
+def host_is_internal(host: str) -> bool:
+    """Blocking check of a host name or IP (for code outside the reactor): any address
+    it resolves to is internal. An unresolvable name counts as internal (fail closed)."""
+    literal = internal_ip(host)
+    if literal is not None:
+        return literal
+    if internal_name(host):
+        return True
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return True
+    return any(internal_ip(str(info[4][0])) for info in infos)
+
+
 class AddressGuard:
     """Downloader middleware refusing non-http(s) URLs and unexpected internal addresses.
 
@@ -160,8 +176,9 @@ class AddressGuard:
         from scrapy.utils.defer import maybe_deferred_to_future
         from twisted.internet import reactor
 
+        resolver: Any = reactor  # the installed reactor; its type is not describable statically
         try:
-            address: Any = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+            address: Any = await maybe_deferred_to_future(resolver.resolve(host))
         except Exception as exc:  # fail closed: no answer we checked, no connection
             raise IgnoreRequest(f"DNS lookup failed for {host}: {exc}") from exc
         return bool(internal_ip(str(address)))

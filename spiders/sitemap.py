@@ -1,6 +1,7 @@
 """NewsSitemapSpider: (news) sitemaps and sitemap indexes, their article pages extracted.
 
-Per source and poll: the configured sitemap (conditional GET), child sitemaps of an index
+Per source and poll: the configured sitemap (conditional GET when it is a ``urlset``; an index
+is always read, as its children may change under an unchanged index), child sitemaps of an index
 (newest first, bounded in number and depth, each visited once), then — once every sitemap of
 the source has answered — the article pages not stored yet (or changed since the last poll by
 their ``lastmod``), newest first, at most ``max_items``. robots.txt ``Sitemap:`` lines are not
@@ -119,11 +120,19 @@ class NewsSitemapSpider(SourceSpider):
             for entry in sitemap.entries:
                 walk.entries.setdefault(entry.loc, entry)
             return []
+        if depth == 0:
+            # No validators for an index: a static index over changing children would answer
+            # 304 forever and hide every new article.
+            self.outcome(source).etag = self.outcome(source).last_modified = None
         if depth >= MAX_DEPTH:
-            self.outcome(source).warn(f"sitemap index nested too deep, not followed: {response.url}")
+            self.outcome(source).warn(
+                f"sitemap index nested too deep, not followed: {response.url}"
+            )
             return []
         children = [e for e in newest_first(sitemap.entries) if e.loc not in walk.visited]
-        return [self.sitemap_request(source, e.loc, depth + 1) for e in children[:MAX_CHILD_SITEMAPS]]
+        return [
+            self.sitemap_request(source, e.loc, depth + 1) for e in children[:MAX_CHILD_SITEMAPS]
+        ]
 
     def article_requests(self, source: Source) -> Iterator[scrapy.Request]:
         walk = self.walks[source.name]
@@ -135,9 +144,7 @@ class NewsSitemapSpider(SourceSpider):
             for e in entries
             if e.loc not in known or (since is not None and e.lastmod and e.lastmod > since)
         ]
-        outcome = self.outcome(source.name)
         for entry in newest_first(fresh)[: source.max_items]:
-            outcome.pages += 1
             item = ArticleItem(
                 source=source.name,
                 link=entry.loc,
@@ -145,7 +152,9 @@ class NewsSitemapSpider(SourceSpider):
                 published=entry.published,
                 language=entry.language,
             )
-            yield self.request(source.name, entry.loc, self.parse_page, meta={"item": item})
+            page = self.page_request(source.name, entry.loc, self.parse_page, meta={"item": item})
+            if page is not None:
+                yield page
 
     def parse_page(self, response: Response) -> Iterator[ArticleItem]:
         item: ArticleItem = response.meta["item"]

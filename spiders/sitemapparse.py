@@ -82,7 +82,9 @@ def parse_sitemap(body: bytes, url: str) -> Sitemap:
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise FetchError(f"not a sitemap: {exc}") from exc
-    kind = {"urlset": "urlset", "sitemapindex": "index"}.get(_name(root) if root is not None else "")
+    kind = {"urlset": "urlset", "sitemapindex": "index"}.get(
+        _name(root) if root is not None else ""
+    )
     if kind is None:
         raise FetchError("not a sitemap: the root is neither <urlset> nor <sitemapindex>")
     sitemap = Sitemap(kind=kind)

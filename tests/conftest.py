@@ -28,3 +28,6 @@ def corpus() -> Path:
 # tests/ goes on sys.path so `servers` imports the same way under every pytest import mode.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from servers import ntfy_stub, smtp_sink, webhook  # noqa: E402, F401 - registers the fixtures
+
+# --- local web sites for the collect tests (tests/sites.py): local_site, hanging_url, make_config
+from sites import hanging_url, local_site, make_config  # noqa: E402, F401 - registers the fixtures

@@ -80,6 +80,7 @@ def test_page_without_article_gives_empty_text() -> None:
         ("A short teaser…", "", "auto", True),
         ("", " ".join(["word"] * 300), "auto", False),
         ("", " ".join(["word"] * 300) + " […]", "auto", True),
+        ("", " ".join(["word"] * 300) + " Continue reading →", "auto", True),
         ("", " ".join(["word"] * 300), "always", True),
         ("A short teaser", "", "never", False),
     ],

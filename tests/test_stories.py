@@ -251,3 +251,14 @@ def test_assign_needs_a_stored_article(desk: Desk) -> None:
     index = StoryIndex.load(desk.store, now=NOW)
     with pytest.raises(ValueError):
         index.assign(Article(source="s", url="https://x.example/", title="t", text="x"))
+
+
+def test_signatures_from_other_minhash_settings_are_recomputed_on_load(desk: Desk) -> None:
+    first = assign(StoryIndex.load(desk.store, now=NOW), desk.save("agency", WIRE))
+    # As if written when the index used 64 permutations: wrong length, wrong values.
+    desk.store.db.execute("UPDATE signatures SET minhash = ?", [bytes(range(256))])
+
+    index = StoryIndex.load(desk.reopen(), now=NOW)
+    later = index.assign(desk.save("local", LOCAL_INTRO + WIRE), now=NOW)
+
+    assert later.story_id == first.story_id

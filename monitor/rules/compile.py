@@ -15,7 +15,7 @@ from monitor.models import Entity, Rule
 from monitor.rules.automaton import PatternTable, SearchTerm
 from monitor.rules.document import SCOPES
 from monitor.rules.entities import EntityIndex
-from monitor.rules.evaluate import CAnd, CNear, CNode, CNot, COr, CTerm
+from monitor.rules.evaluate import CAnd, CNear, CNode, CNot, COr, CSimpleTerm, CTerm
 from monitor.rules.location import locator
 from monitor.rules.matcher import CompiledRule, Matcher
 from monitor.rules.nodes import And, Field, Near, Node, Not, Or, Term
@@ -86,7 +86,9 @@ def _problem(rule: Rule, problem: QueryProblem, files: dict[str, list[str] | Non
 
 def _compile(node: Node, scope: int | None, index: EntityIndex, table: PatternTable) -> CNode:
     if isinstance(node, Term):
-        return CTerm(table.term(index.variants(node)), node.label, scope)
+        term = table.term(index.variants(node))
+        kind = CSimpleTerm if term.simple and scope is None else CTerm
+        return kind(term, node.label, scope)
     if isinstance(node, And):
         return CAnd([_compile(c, scope, index, table) for c in node.children])
     if isinstance(node, Or):

@@ -11,15 +11,20 @@ from monitor.rules.document import DocState, Span
 
 
 class CTerm:
-    __slots__ = ("term", "label", "scope")
+    __slots__ = ("term", "label", "scope", "pids")
 
     def __init__(self, term: SearchTerm, label: str, scope: int | None) -> None:
         self.term = term
         self.label = label
         self.scope = scope
+        self.pids = term.pids
 
     def test(self, st: DocState) -> bool:
         return st.has(self.term, self.scope)
+
+    def present(self, st: DocState) -> bool:
+        """Cheap necessary condition: one of the term's patterns fired somewhere."""
+        return not self.pids.isdisjoint(st.pids)
 
     def spans(self, st: DocState) -> list[Span]:
         return st.spans(self.term, self.scope)
@@ -32,14 +37,31 @@ class CTerm:
                 out.append((self.label, span))
 
 
+class CSimpleTerm(CTerm):
+    """A term with no case checks and no field scope: present means true."""
+
+    __slots__ = ()
+
+    def test(self, st: DocState) -> bool:
+        return not self.pids.isdisjoint(st.pids)
+
+
 class CAnd:
-    __slots__ = ("children",)
+    """All children; simple terms are tested inline as set checks (the hot path)."""
+
+    __slots__ = ("children", "simple", "others")
 
     def __init__(self, children: list[CNode]) -> None:
         self.children = children
+        self.simple = [c.pids for c in children if type(c) is CSimpleTerm]  # type: ignore[union-attr]
+        self.others = [c for c in children if type(c) is not CSimpleTerm]
 
     def test(self, st: DocState) -> bool:
-        for child in self.children:  # noqa: SIM110 - a plain loop is faster than all(genexpr)
+        pids = st.pids
+        for required in self.simple:
+            if pids.isdisjoint(required):
+                return False
+        for child in self.others:  # noqa: SIM110 - a plain loop is faster than all(genexpr)
             if not child.test(st):
                 return False
         return True
@@ -60,6 +82,9 @@ class COr:
             if child.test(st):
                 return True
         return False
+
+    def present(self, st: DocState) -> bool:
+        return any(child.present(st) for child in self.children)  # type: ignore[union-attr]
 
     def spans(self, st: DocState) -> list[Span]:
         found: list[Span] = []
@@ -97,7 +122,12 @@ class CNear:
         self.distance = distance
         self.scope = scope
 
+    def present(self, st: DocState) -> bool:
+        return self.left.present(st) and self.right.present(st)  # type: ignore[union-attr]
+
     def _pairs(self, st: DocState, first_only: bool) -> list[tuple[Span, Span]]:
+        if not self.present(st):  # skip word positions unless both sides occur at all
+            return []
         lefts = self.left.spans(st)  # type: ignore[union-attr]
         if not lefts:
             return []
@@ -146,4 +176,4 @@ def _label(node: CNode) -> str:
     return "…"
 
 
-CNode = CTerm | CAnd | COr | CNot | CNear
+CNode = CTerm | CSimpleTerm | CAnd | COr | CNot | CNear

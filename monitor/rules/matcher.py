@@ -45,6 +45,8 @@ class Matcher:
                 for pid in term.pids:
                     wake[pid].add(position)
         self._wake = {pid: tuple(sorted(r)) for pid, r in enumerate(wake) if r}
+        # Filters are rare and cheap to apply afterwards; the Boolean test is the hot path.
+        self._tests = [item.program.test for item in self._compiled]
 
     def match(self, doc: Document) -> list[RuleMatch]:
         """Every enabled rule that matches ``doc``, in rule order, with its evidence."""
@@ -57,16 +59,20 @@ class Matcher:
                 candidates.update(woken)
         if not candidates:
             return []
+        tests = self._tests
+        hit = [position for position in candidates if tests[position](state)]
+        if not hit:
+            return []
+        hit.sort()
         language = _language(doc.language)
         matches = []
-        for position in sorted(candidates):
+        for position in hit:
             item = self._compiled[position]
             if item.sources is not None and doc.source not in item.sources:
                 continue
             if item.languages is not None and language and language not in item.languages:
                 continue
-            if item.program.test(state):
-                matches.append(RuleMatch(item.rule, _hits(item.program, state)))
+            matches.append(RuleMatch(item.rule, _hits(item.program, state)))
         return matches
 
     def matches(self, doc: Document) -> bool:
@@ -84,10 +90,11 @@ def _hits(program: CNode, state: DocState) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     seen = set()
     for label, (_, first, end) in evidence:
-        field, start, stop = state.char_span(first, end)
+        field, first_chunk, last_chunk = state.chunk_span(first, end)
         key = (label, field)
         if key in seen:
             continue
         seen.add(key)
-        hits.append(Hit(label, FIELDS[field], snippet(state.field_text(field), start, stop)))
+        text = snippet(state.chunks(field), first_chunk, last_chunk)
+        hits.append(Hit(label, FIELDS[field], text))
     return tuple(hits)

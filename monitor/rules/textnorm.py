@@ -2,7 +2,7 @@
 
 Both sides go through the same two steps, so whatever one side folds the other folds too:
 
-1. :func:`split_words` cuts text into word tokens. A token is a run of letters, digits,
+1. :data:`WORD_RE` cuts text into word tokens. A token is a run of letters, digits,
    underscores and combining marks, plus a trailing possessive ``'s``/``’s`` (so "Turkey's" is
    one token). Everything else separates tokens: hyphens ("ballistic-missile" is two words),
    other apostrophes ("l'OTAN" is "l" + "OTAN"), dots ("U.S." is "U" + "S"), spaces.
@@ -47,9 +47,6 @@ _APOSTROPHES = "'\u2019"
 # One word token; the optional possessive keeps "Turkey's" a single token on both sides.
 WORD = rf"{_WORD_CHAR}+(?:[{_APOSTROPHES}][sS](?!{_WORD_CHAR}))?"
 WORD_RE = re.compile(WORD)
-# split() with one capturing group gives [sep, word, sep, word, ..., sep]: words and, by the
-# lengths of the pieces, their offsets in the original text without a Python loop.
-SPLIT_RE = re.compile(f"({WORD})")
 
 # Latin letters that NFD does not decompose into base + mark.
 _SPECIAL = str.maketrans(
@@ -132,36 +129,66 @@ def fold_word(token: str) -> str:
     return stem(word) if word else "_"
 
 
-class _FoldCache(dict[str, str]):
-    """token -> folded key; news vocabulary repeats, so most lookups never fold anything."""
+class _Originals(dict[str, tuple[str, ...]]):
+    """Whitespace-separated chunk -> its word tokens as written."""
 
-    limit = 300_000
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        found = self[chunk] = tuple(WORD_RE.findall(chunk))
+        return found
 
-    def __missing__(self, token: str) -> str:
+
+class _ChunkCache(dict[str, str]):
+    """Whitespace-separated chunk -> its folded words joined by spaces ("" if none).
+
+    News vocabulary repeats, so after a few hundred articles nearly every chunk ("missiles,",
+    "Turkey's", "ballistic-missile") is a dictionary hit and folding a document costs one
+    ``str.split`` plus one C-level ``map``. ``originals`` keeps each chunk's word tokens as
+    written, for the documents that need them (case checks, snippets).
+    """
+
+    limit = 400_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.originals = _Originals()
+
+    def __missing__(self, chunk: str) -> str:
         if len(self) >= self.limit:
             self.clear()  # a crude bound on memory for a long-running daemon
-        folded = self[sys.intern(token)] = fold_word(token)
+            self.originals.clear()
+            _preset()
+        chunk = sys.intern(chunk)
+        folded = self[chunk] = " ".join(map(fold_word, self.originals[chunk]))
         return folded
 
 
-_CACHE = _FoldCache()
-fold_cached = _CACHE.__getitem__
+CHUNKS = _ChunkCache()
+fold_chunk = CHUNKS.__getitem__
+FIELD_BREAK = "\x00"  # a chunk that folds to the word "\n", separating title from text
 
 
-def split_words(text: str) -> list[str]:
-    """``[sep, word, sep, word, ..., sep]`` for ``text`` (words at the odd indexes)."""
-    return SPLIT_RE.split(text)
+def _preset() -> None:
+    CHUNKS[FIELD_BREAK] = "\n"
+    CHUNKS.originals[FIELD_BREAK] = ()
 
 
-def fold_words(words: list[str]) -> list[str]:
-    """Fold a list of word tokens (cached; runs at C speed for known words)."""
-    return list(map(fold_cached, words))
+_preset()
+
+
+def fold_chunks(chunks: list[str]) -> str:
+    """The folded words of whitespace-separated ``chunks``, joined by single spaces."""
+    return " ".join(filter(None, map(fold_chunk, chunks)))
 
 
 def fold_text(text: str) -> list[str]:
     """The folded word tokens of ``text``: ``fold_text("Turkey's ballistic-missiles")`` is
     ``["turkey", "ballistic", "missile"]``."""
-    return fold_words(WORD_RE.findall(text))
+    return [fold_word(w) for w in WORD_RE.findall(text)]
+
+
+def fold_words(tokens: list[str]) -> list[str]:
+    """Fold word tokens as :func:`words` returns them."""
+    return [fold_word(w) for w in tokens]
 
 
 def words(text: str) -> list[str]:

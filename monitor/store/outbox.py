@@ -9,6 +9,7 @@ to lose nothing when a process can die between "the server accepted it" and "we 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,9 @@ class NewAlert:
     title: str
     body: str
     severity: str = "normal"
+    # Flow control (monitor.flow): rows sharing a digest_key go out as one message at due_at.
+    digest_key: str | None = None
+    due_at: datetime | None = None  # None: due now
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class AlertRow:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    digest_key: str | None = None
+    due_at: datetime | None = None  # when it first became due (rows older than 0004: None)
 
 
 def _to_row(row: dict[str, Any]) -> AlertRow:
@@ -65,6 +71,8 @@ def _to_row(row: dict[str, Any]) -> AlertRow:
         last_error=row["last_error"],
         created_at=parse_iso(row["created_at"]),  # type: ignore[arg-type]
         sent_at=parse_iso(row["sent_at"]),
+        digest_key=row.get("digest_key"),
+        due_at=parse_iso(row.get("due_at")),
     )
 
 
@@ -75,19 +83,35 @@ class Outbox:
     def enqueue(self, alert: NewAlert, now: datetime | None = None) -> bool:
         """Queue ``alert``; False when this rule x story x channel was queued before (ever)."""
         now_s = iso(now or utcnow())
+        due_s = iso(alert.due_at) if alert.due_at else now_s
         cursor = self.db.execute(
             """
             INSERT OR IGNORE INTO alerts (rule, story_id, channel, article_id, severity, title,
-                body, status, attempts, next_attempt_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+                body, status, attempts, next_attempt_at, created_at, digest_key, due_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
             """,
             [alert.rule, alert.story_id, alert.channel, alert.article_id, alert.severity,
-             alert.title, alert.body, now_s, now_s],
+             alert.title, alert.body, due_s, now_s, alert.digest_key, due_s],
         )
         return cursor.rowcount == 1
 
+    def count_immediate(self, rule: str, channel: str, since: datetime) -> int:
+        """Immediate (non-digest) rows of ``rule`` x ``channel`` queued at or after ``since``:
+        what a throttle window has used up. Every status counts: sent or not, it was let through."""
+        row = self.db.execute(
+            "SELECT count(*) FROM alerts WHERE rule = ? AND channel = ? AND digest_key IS NULL "
+            "AND created_at >= ?",
+            [rule, channel, iso(since)],
+        ).fetchone()
+        return int(row[0])
+
     def claim_due(self, now: datetime | None = None, limit: int = 100) -> list[AlertRow]:
-        """Lease pending rows whose next attempt is due, oldest first."""
+        """Lease pending rows whose next attempt is due, oldest first.
+
+        A digest is claimed whole: when one of its rows is due, every unclaimed pending row
+        sharing its ``digest_key`` comes along (beyond ``limit``), so it is never split into
+        two messages by a batch boundary.
+        """
         now = now or utcnow()
         now_s = iso(now)
         with self.db.atomic():
@@ -102,46 +126,86 @@ class Outbox:
                     [now_s, now_s, limit],
                 )
             ]
+            keys = sorted({row.digest_key for row in rows if row.digest_key})
+            if keys:
+                claimed = {row.id for row in rows}
+                marks = ", ".join("?" for _ in keys)
+                rows += [
+                    row
+                    for row in map(
+                        _to_row,
+                        self.db.query(
+                            f"""
+                            SELECT * FROM alerts WHERE status = 'pending'
+                              AND digest_key IN ({marks})
+                              AND (claimed_until IS NULL OR claimed_until <= ?)
+                            ORDER BY id
+                            """,
+                            [*keys, now_s],
+                        ),
+                    )
+                    if row.id not in claimed
+                ]
             self.db.conn.executemany(
                 "UPDATE alerts SET claimed_until = ? WHERE id = ?",
                 [(iso(now + LEASE), row.id) for row in rows],
             )
         return rows
 
-    def mark_sent(self, alert_id: int, now: datetime | None = None) -> None:
-        self.db.execute(
+    # Each state change takes one id or several: the rows of one digest message change state
+    # together, in one transaction (a kill can't leave half a digest marked sent).
+
+    def mark_sent(self, alert_id: int | Iterable[int], now: datetime | None = None) -> None:
+        self._update(
             "UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
             "claimed_until = NULL, last_error = NULL WHERE id = ?",
-            [iso(now or utcnow()), alert_id],
+            [iso(now or utcnow())],
+            alert_id,
         )
 
     def mark_failed(
-        self, alert_id: int, error: str, next_attempt_at: datetime, dead: bool = False
+        self,
+        alert_id: int | Iterable[int],
+        error: str,
+        next_attempt_at: datetime,
+        dead: bool = False,
     ) -> None:
         """Record a failed attempt (``error`` must already be redacted)."""
-        self.db.execute(
+        self._update(
             "UPDATE alerts SET status = ?, attempts = attempts + 1, last_error = ?, "
             "next_attempt_at = ?, claimed_until = NULL WHERE id = ?",
-            ["dead" if dead else "pending", error[:2000], iso(next_attempt_at), alert_id],
+            ["dead" if dead else "pending", error[:2000], iso(next_attempt_at)],
+            alert_id,
         )
 
     def defer(
-        self, alert_id: int, reason: str, next_attempt_at: datetime, dead: bool = False
+        self,
+        alert_id: int | Iterable[int],
+        reason: str,
+        next_attempt_at: datetime,
+        dead: bool = False,
     ) -> None:
         """Postpone a row that was not attempted, without counting an attempt.
 
-        For rows whose channel is missing from the config, or whose channel already failed
-        earlier in the same pass. ``reason`` must already be redacted.
+        For rows whose channel is missing from the config, whose channel already failed
+        earlier in the same pass, or that fall in the channel's quiet hours. ``reason`` must
+        already be redacted.
         """
-        self.db.execute(
+        self._update(
             "UPDATE alerts SET status = ?, last_error = ?, next_attempt_at = ?, "
             "claimed_until = NULL WHERE id = ?",
-            ["dead" if dead else "pending", reason[:2000], iso(next_attempt_at), alert_id],
+            ["dead" if dead else "pending", reason[:2000], iso(next_attempt_at)],
+            alert_id,
         )
 
-    def release(self, alert_id: int) -> None:
+    def release(self, alert_id: int | Iterable[int]) -> None:
         """Give a claimed row back untouched (e.g. shutting down before sending it)."""
-        self.db.execute("UPDATE alerts SET claimed_until = NULL WHERE id = ?", [alert_id])
+        self._update("UPDATE alerts SET claimed_until = NULL WHERE id = ?", [], alert_id)
+
+    def _update(self, sql: str, params: list[Any], alert_id: int | Iterable[int]) -> None:
+        ids = [alert_id] if isinstance(alert_id, int) else list(alert_id)
+        with self.db.atomic():
+            self.db.conn.executemany(sql, [(*params, one) for one in ids])
 
     def listing(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Newest alerts with their story, for `newsradar alerts`."""
@@ -151,6 +215,7 @@ class Outbox:
                 f"""
                 SELECT a.id, a.rule, a.story_id, a.channel, a.status, a.attempts, a.title,
                        a.created_at, a.sent_at, a.next_attempt_at, a.last_error, a.severity,
+                       a.digest_key,
                        s.article_count AS story_articles, s.outlets AS story_outlets,
                        ar.source, ar.url
                 FROM alerts a LEFT JOIN stories s ON s.id = a.story_id

@@ -136,5 +136,21 @@ def fts_reindex_on_text_only(db: Database) -> None:
     )
 
 
+@migrations(name="0004_alert_flow_control")
+def alert_flow_control(db: Database) -> None:
+    # digest_key: rows sharing it are sent as one message (NULL = an immediate alert);
+    # due_at: when the row first became due, so the give-up horizon of a digest held for a
+    # week counts from its send time, not from when its first story matched.
+    db.executescript(
+        """
+        ALTER TABLE alerts ADD COLUMN digest_key TEXT;
+        ALTER TABLE alerts ADD COLUMN due_at TEXT;
+        CREATE INDEX alerts_digest ON alerts(digest_key) WHERE digest_key IS NOT NULL;
+        CREATE INDEX alerts_throttle ON alerts(rule, channel, created_at)
+            WHERE digest_key IS NULL;
+        """
+    )
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)
