@@ -10,10 +10,12 @@ Two ways in, one crawl:
   the daemon both collect this way, so a crash, leak or hang in Scrapy stays in the child.
 
 Child protocol: ``python -m monitor.collect --config PATH [--source NAME ...]
-[--log-level LEVEL] [--ignore-backoff]`` writes logs to stderr and exactly one line to stdout,
-the JSON of :meth:`CollectReport.to_dict`; exit 0 whenever the pass ran (failed sources are in
-the report and the store), 2 for a config or usage error. SIGTERM stops it gracefully: unfinished
-sources are recorded as failed and the report is still printed.
+[--time-limit SECONDS] [--log-level LEVEL] [--ignore-backoff]`` writes logs to stderr and
+exactly one line to stdout, the JSON of :meth:`CollectReport.to_dict`; exit 0 whenever the pass
+ran (failed sources are in the report and the store), 2 for a config or usage error. SIGTERM or
+SIGINT stop it within ~3 s: unfinished sources are recorded as failed ("shutdown") and the
+report (``"stopped": true``) is still printed. Each source's state row is written by the child;
+a parent that has to kill it marks the sources the child did not record.
 """
 
 from __future__ import annotations
@@ -240,7 +242,9 @@ def _crawl(
         reactor.callFromThread(shut_down)  # signal-safe: wakes the reactor
 
     timer = reactor.callLater(time_limit + stop_grace(time_limit), time_is_up)
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # signals reach it only
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         process.start(install_signal_handlers=False)
     finally:
@@ -331,9 +335,8 @@ class CollectChild:
         deadline = self._started + self.timeout
         while True:
             limit = min(deadline, self._kill_at or deadline)
-            step = max(0.0, limit - time.monotonic())
-            if stop is not None and self._kill_at is None:
-                step = min(step, 0.2)
+            # Short steps: stop() may be called from another thread at any time.
+            step = min(max(0.0, limit - time.monotonic()), 0.2)
             try:
                 out, _ = self.process.communicate(timeout=step)
                 break
@@ -345,7 +348,7 @@ class CollectChild:
                     if now >= deadline:
                         message = f"collect timed out after {self.timeout:g}s and was killed"
                         return self._died(message, True)
-                    return self._died("collect was stopped and killed", False)
+                    return self._died("collect was stopped and killed", False, stopped=True)
                 if stop is not None and stop.is_set():
                     self.stop()
             except KeyboardInterrupt:
@@ -370,13 +373,14 @@ class CollectChild:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
 
-    def _died(self, message: str, timed_out: bool) -> CollectReport:
+    def _died(self, message: str, timed_out: bool, stopped: bool = False) -> CollectReport:
         logger.error("%s", message)
         reports = _record_unfinished(self.config, self.sources, self.started_at, message)
         return CollectReport(
             sources=tuple(reports),
             duration=round(time.monotonic() - self._started, 3),
             timed_out=timed_out,
+            stopped=stopped,
             error=message,
         )
 

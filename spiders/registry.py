@@ -30,6 +30,11 @@ def site_spiders() -> dict[str, type[SourceSpider]]:
     return found
 
 
+def spider_names() -> list[str]:
+    """Names a `spider:` source may use (for ``newsradar check``)."""
+    return sorted(site_spiders())
+
+
 def spider_for(source: Source) -> type[SourceSpider]:
     """The spider class for ``source``; :class:`FetchError` naming the choices if unknown."""
     if source.kind == "feed":

@@ -7,6 +7,7 @@ come from ``newsradar.yaml`` (``fetch:``), the rest are fixed here with the reas
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from monitor.config import Config
@@ -15,6 +16,13 @@ from monitor.schedule import parse_duration
 # How long a crawl may keep going after its time limit asked it to stop, before the reactor is
 # stopped under it (in-flight downloads get this long to finish or fail).
 STOP_GRACE_S = 15.0
+
+
+def _seconds_or_zero(value: str) -> float:
+    # parse_duration refuses zero, and "0s" is the default delay.
+    if re.fullmatch(r"\s*0+(\.0*)?\s*[smhdw]?\s*", value):
+        return 0.0
+    return parse_duration(value)
 
 
 def stop_grace(time_limit: float) -> float:
@@ -30,7 +38,7 @@ def scrapy_settings(
     """
     fetch = config.model.fetch
     timeout = parse_duration(fetch.timeout)
-    delay = parse_duration(fetch.delay) if fetch.delay.strip() not in ("0", "0s") else 0.0
+    delay = _seconds_or_zero(fetch.delay)
     return {
         "BOT_NAME": "newsradar",
         # Site spiders are found by name in our package only (spiders.registry).
@@ -87,6 +95,9 @@ def scrapy_settings(
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 1,
         "RETRY_HTTP_CODES": [500, 502, 504, 522, 524, 408],
+        # A source that stays down is data (its state row, the report, one WARNING line from
+        # spiders.outcome), not an ERROR per request.
+        "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
         # --- state we do not want --------------------------------------------------------------
         # Feeds and article pages need no session; cookies only leak tracking between sources.
         "COOKIES_ENABLED": False,

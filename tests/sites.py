@@ -104,7 +104,6 @@ class LocalSite:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.host = host
         self.routes: dict[str, Route] = {}
-        self.dynamic: dict[str, Callable[[], Route]] = {}
         self.requests: list[SeenRequest] = []
         self._lock = threading.Lock()
         self._server = _Server((host, 0), _Handler)
@@ -137,10 +136,7 @@ class LocalSite:
                 self.add_file(f"{prefix.rstrip('/')}/{file.relative_to(directory)}", file)
 
     def route_for(self, raw_path: str) -> Route | None:
-        path = raw_path.split("?", 1)[0]
-        if path in self.dynamic:
-            return self.dynamic[path]()
-        return self.routes.get(path)
+        return self.routes.get(raw_path.split("?", 1)[0])
 
     def _log(self, request: SeenRequest) -> None:
         with self._lock:

@@ -10,7 +10,14 @@ import pytest
 from monitor.models import Article
 from monitor.normalize import content_hash
 from monitor.store import Store
-from monitor.stories import StoryAssignment, StoryIndex, containment, shingle_hashes
+from monitor.stories import (
+    BandIndex,
+    StoryAssignment,
+    StoryIndex,
+    containment,
+    minhash_values,
+    shingle_hashes,
+)
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 
@@ -262,3 +269,35 @@ def test_signatures_from_other_minhash_settings_are_recomputed_on_load(desk: Des
     later = index.assign(desk.save("local", LOCAL_INTRO + WIRE), now=NOW)
 
     assert later.story_id == first.story_id
+
+
+CHINESE = (
+    "中国国家地震台网正式测定，今天凌晨四时在土耳其东部发生六点一级地震，震源深度十公里。"
+    "当地灾害管理部门表示，已有数十栋建筑受损，救援队伍已经赶赴所有受影响的村庄。"
+    "地区卫生部门说，至少二十三人因伤入院治疗，其中大多数是在逃离家园时受伤的，目前尚无死亡报告。"
+    "马拉蒂亚省和邻近省份的学校本周将停课，工程师将对校舍进行安全检查。"
+)
+
+
+def test_copies_in_scripts_without_spaces_join(desk: Desk) -> None:
+    index = StoryIndex.load(desk.store, now=NOW)
+    first = assign(index, desk.save("xinhua", CHINESE, title="土耳其东部发生地震"))
+    copy = assign(index, desk.save("portal", "本网讯：" + CHINESE + "（完）", title="土耳其地震"))
+    other = assign(index, desk.save("paper", CHINESE[::-1], title="另一篇报道"))
+
+    assert copy.story_id == first.story_id
+    assert other.story_id != first.story_id
+
+
+def test_band_index_proposes_articles_sharing_a_band_and_forgets_removed_ones() -> None:
+    bands = BandIndex(24, 2)
+    text = shingle_hashes(WIRE)
+    near = shingle_hashes(LOCAL_INTRO + WIRE)
+    far = shingle_hashes(OTHER_REPORT)
+    bands.insert(1, minhash_values(text))
+    bands.insert(2, minhash_values(far))
+
+    assert 1 in bands.query(minhash_values(near))
+    bands.remove(1, minhash_values(text))
+    assert 1 not in bands.query(minhash_values(near))
+    assert bands.query(minhash_values(far)) == {2}

@@ -1,18 +1,17 @@
 """One article as the matcher sees it: folded once, scanned once, everything else lazy.
 
-Title and text are split on whitespace into *chunks* ("missiles,", "Turkey's",
-"ballistic-missile"); each chunk folds (cached) into zero or more words. The scan string is
-``" title words \\n text words "``: the ``"\\n"`` word keeps phrases from running from the
-headline into the body, and word *i* is the *i*-th space-separated word, so a hit's word
-index is a count of spaces. Only documents with a hit that needs more (a case check, NEAR,
-a snippet) build the map from words back to the original chunks.
+The scan string is ``" title words \\x00 text words "`` (see :func:`fold_document`): the
+break word keeps phrases from running from the headline into the body, and word *i* is the
+*i*-th space-separated word, so a hit's word index is a count of spaces. Only documents with
+a hit that needs more (a case check, a snippet) map words back to the original *chunks*
+(whitespace-separated pieces: "missiles,", "Turkey's", "ballistic-missile").
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate, chain
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter
 from typing import Any
 
 from monitor.models import Document
@@ -25,7 +24,14 @@ from monitor.rules.casing import (
     headline_style,
     hit_status,
 )
-from monitor.rules.textnorm import CHUNKS, FIELD_BREAK, fold_chunks
+from monitor.rules.textnorm import (
+    CHUNKS,
+    FIELD_BREAK,
+    clean_field,
+    document_chunks,
+    fold_chunk,
+    fold_document,
+)
 
 TITLE, TEXT = 0, 1
 FIELDS = ("title", "text")
@@ -39,31 +45,6 @@ _CLOSERS = "\"'\u201d\u2019)]\u00bb"
 _OPENERS = tuple("\"'\u201c\u2018(\u00ab[\u2022-\u2013\u2014")
 
 
-class FieldView:
-    """The original words of one field and the chunk each came from (built on demand)."""
-
-    __slots__ = ("chunks", "words", "_ends")
-
-    def __init__(self, chunks: list[str]) -> None:
-        self.chunks = chunks
-        originals = list(map(CHUNKS.originals.__getitem__, chunks))
-        self.words: list[str] = list(chain.from_iterable(originals))
-        self._ends = list(accumulate(map(len, originals)))  # words up to each chunk's end
-
-    def chunk_of(self, index: int) -> int:
-        """The chunk that word ``index`` came from."""
-        return bisect_right(self._ends, index)
-
-    def sentence_initial(self, index: int) -> bool:
-        """Does word ``index`` start a sentence, a quote or a list item?"""
-        chunk = self.chunk_of(index)
-        if index and self.chunk_of(index - 1) == chunk:
-            return False  # the second half of "ballistic-missile" or "U.S."
-        if chunk == 0 or self.chunks[chunk].startswith(_OPENERS):
-            return True
-        return self.chunks[chunk - 1].rstrip(_CLOSERS).endswith(_SENTENCE_END)
-
-
 class DocState:
     """Per-document matching state. Create one per ``Matcher.match`` call."""
 
@@ -74,7 +55,11 @@ class DocState:
         "pids",
         "n_title",
         "_split",
-        "_views",
+        "_title",
+        "_text",
+        "_chunks",
+        "_folded",
+        "_ends",
         "_by_pid",
         "_hits",
         "_style",
@@ -84,17 +69,18 @@ class DocState:
 
     def __init__(self, doc: Document, automaton: Any, keys: list[str], word_counts: list[int]):
         self.doc = doc
-        # One split and one fold for both fields: the break chunk folds to the word "\n".
-        folded = fold_chunks(f"{doc.title} {FIELD_BREAK} {doc.text}".split())
-        self.scan = scan = f" {folded} "
-        self._split = split = scan.find("\n")
+        self._title, self._text = clean_field(doc.title), clean_field(doc.text)
+        self.scan = scan = f" {fold_document(self._title, self._text)} "
+        self._split = split = scan.find(FIELD_BREAK)
         self.n_title = scan.count(" ", 0, split) - 1
         found: list[tuple[int, int]] = list(automaton.iter(scan)) if automaton else []
         self.found = found
         self.pids = set(map(_second, found))
+        self._chunks: list[str] | None = None
+        self._folded: list[str] | None = None
         self._keys = keys
         self._word_counts = word_counts
-        self._views: list[FieldView | None] = [None, None]
+        self._ends: list[int] | None = None
         self._by_pid: dict[int, list[int]] | None = None
         self._hits: dict[int, list[tuple[int, int, int, int, int]]] = {}
         self._style: str | None = None
@@ -172,38 +158,65 @@ class DocState:
         style = self.headline_style if field == TITLE else "sentence"
         if style == "caps":
             return AMBIGUOUS
-        view = self.view(field)
-        local = first if field == TITLE else first - self.n_title - 1
-        tokens = view.words[local : local + n]
+        tokens = [self.original_word(i) for i in range(first, first + n)]
         meaningless = [
-            style == "title" or view.sentence_initial(i) for i in range(local, local + n)
+            style == "title" or self._sentence_initial(i) for i in range(first, first + n)
         ]
         return max(hit_status(reqs, tokens, meaningless, caps=False) for reqs in alternatives)
 
     @property
     def headline_style(self) -> str:
         if self._style is None:
-            self._style = headline_style(self.view(TITLE).words)
+            title = self.all_chunks[: self.chunk_of(self.n_title)]
+            words = [w for chunk in title for w in CHUNKS.originals[chunk]]
+            self._style = headline_style(words)
         return self._style
 
-    # --- back to the original text -------------------------------------------------------
+    def _sentence_initial(self, index: int) -> bool:
+        """Does scan word ``index`` start a sentence, a quote, a list item or its field?"""
+        chunk = self.chunk_of(index)
+        if index and self.chunk_of(index - 1) == chunk:
+            return False  # the second half of "ballistic-missile" or "U.S."
+        chunks = self.all_chunks
+        if chunk == 0 or chunks[chunk - 1] == FIELD_BREAK or chunks[chunk].startswith(_OPENERS):
+            return True
+        return chunks[chunk - 1].rstrip(_CLOSERS).endswith(_SENTENCE_END)
 
-    def view(self, field: int) -> FieldView:
-        view = self._views[field]
-        if view is None:
-            view = self._views[field] = FieldView(self.chunks(field))
-        return view
+    # --- back to the original text -------------------------------------------------------
+    # Scan word i is word i of the document's chunks (title, break, text) taken in order; the
+    # map from words to chunks is only built for documents that need it.
+
+    @property
+    def all_chunks(self) -> list[str]:
+        if self._chunks is None:
+            self._chunks = document_chunks(self._title, self._text)
+        return self._chunks
+
+    def chunk_of(self, index: int) -> int:
+        """The chunk (title, break and text chunks numbered together) of scan word ``index``."""
+        ends = self._ends
+        if ends is None:
+            # Words per chunk = spaces in its fold + 1, or 0 for a chunk without words.
+            folded = self._folded = list(map(fold_chunk, self.all_chunks))
+            ends = self._ends = list(
+                accumulate(map(add, map(str.count, folded, repeat(" ")), map(bool, folded)))
+            )
+        return bisect_right(ends, index)
+
+    def original_word(self, index: int) -> str:
+        """Scan word ``index`` as written (original case, possessive dropped)."""
+        chunk = self.chunk_of(index)
+        before = self._ends[chunk - 1] if chunk else 0  # type: ignore[index]
+        return CHUNKS.originals[self.all_chunks[chunk]][index - before]
 
     def chunk_span(self, first: int, end: int) -> tuple[int, int, int]:
-        """``(field, first chunk, last chunk)`` holding scan words ``first..end-1``."""
+        """``(field, first chunk, last chunk)`` of scan words ``first..end-1``, numbered
+        within the field's own chunks (see :meth:`chunks`)."""
         field = TITLE if first < self.n_title else TEXT
-        offset = 0 if field == TITLE else self.n_title + 1
-        view = self.view(field)
-        return field, view.chunk_of(first - offset), view.chunk_of(end - 1 - offset)
+        offset = 0 if field == TITLE else self.chunk_of(self.n_title) + 1
+        return field, self.chunk_of(first) - offset, self.chunk_of(end - 1) - offset
 
     def chunks(self, field: int) -> list[str]:
         """The field's whitespace-separated chunks as written."""
-        view = self._views[field]
-        if view is not None:
-            return view.chunks
-        return (self.doc.title if field == TITLE else self.doc.text).split()
+        brk = self.chunk_of(self.n_title)
+        return self.all_chunks[:brk] if field == TITLE else self.all_chunks[brk + 1 :]

@@ -1,8 +1,9 @@
 """Entity expansion: a query term naming an entity matches the entity's name or any alias.
 
-A term names an entity when its folded words equal the folded name ("turkey", "Turkey" and
-"turkeys" all name ``Turkey``). An alias that itself names another entity expands too, so the
-weapon class ``missile`` can list ``ballistic missile``, which lists ``ICBM``.
+A term names an entity when its folded, singular words equal the entity name's ("turkey",
+"Turkey" and "turkeys" all name ``Turkey``). An alias that itself names another entity
+expands too, so the weapon class ``missile`` can list ``ballistic missile``, which lists
+``ICBM``.
 
 Aliases with capitals are case-sensitive (see :mod:`monitor.rules.casing`) unless the entity
 says ``case_sensitive: false``. Literal terms (no entity) and prefix terms match in any case.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from monitor.models import Entity
 from monitor.rules.casing import Requirements, requirements
 from monitor.rules.nodes import Term
-from monitor.rules.textnorm import fold_words, stem, words
+from monitor.rules.textnorm import fold_word, phrase_inflections, stem, words
 
 
 @dataclass(frozen=True)
@@ -28,30 +29,30 @@ class Variant:
     reqs: Requirements | None = None  # case requirements per word, None = any case
 
 
+def _key(folded: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(map(stem, folded))
+
+
 class EntityIndex:
-    """Entities by folded name, expanding terms into the variants they match."""
+    """Entities by folded, singular name, expanding terms into the variants they match."""
 
     def __init__(self, entities: Mapping[str, Entity]) -> None:
         self._by_key: dict[tuple[str, ...], Entity] = {}
         for name, entity in entities.items():
-            key = tuple(fold_words(words(name)))
+            key = _key([fold_word(w) for w in words(name)])
             if key:
                 self._by_key[key] = entity
 
     def lookup(self, folded: tuple[str, ...]) -> Entity | None:
-        return self._by_key.get(folded)
+        return self._by_key.get(_key(folded))
 
     def variants(self, term: Term) -> tuple[Variant, ...]:
-        """Every variant ``term`` matches; deduplicated, case-free variants win."""
+        """Every variant ``term`` matches (plural forms included); case-free variants win."""
         if term.prefix:
-            found = [Variant(term.words, prefix=True)]
-            stemmed = (*term.words[:-1], stem(term.words[-1]))
-            if stemmed != term.words:  # "countries*" should still find "countries"
-                found.append(Variant(stemmed, prefix=True))
-            return tuple(found)
+            return (Variant(term.words, prefix=True),)
         entity = self.lookup(term.words)
         if entity is None:
-            return (Variant(term.words),)
+            return tuple(Variant(form) for form in phrase_inflections(term.words))
         collected: dict[tuple[str, ...], set[Requirements | None]] = {}
         self._expand(entity, collected, set())
         result = []
@@ -73,11 +74,12 @@ class EntityIndex:
         seen.add(entity.name)
         for alias in (entity.name, *entity.aliases):
             original = words(alias)
-            key = tuple(fold_words(original))
-            if not key:
+            folded = tuple(fold_word(w) for w in original)
+            if not folded:
                 continue
             reqs = None if entity.case_sensitive is False else requirements(original)
-            collected.setdefault(key, set()).add(reqs)
-            nested = self._by_key.get(key)
+            for form in phrase_inflections(folded):
+                collected.setdefault(form, set()).add(reqs)
+            nested = self._by_key.get(_key(folded))
             if nested is not None and nested.name not in seen:
                 self._expand(nested, collected, seen)

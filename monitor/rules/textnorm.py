@@ -1,52 +1,55 @@
 """Text normalisation shared by rule terms and articles.
 
-Both sides go through the same two steps, so whatever one side folds the other folds too:
+Both sides are cut into words the same way and folded the same way:
 
-1. :data:`WORD_RE` cuts text into word tokens. A token is a run of letters, digits,
-   underscores and combining marks, plus a trailing possessive ``'s``/``’s`` (so "Turkey's" is
-   one token). Everything else separates tokens: hyphens ("ballistic-missile" is two words),
-   other apostrophes ("l'OTAN" is "l" + "OTAN"), dots ("U.S." is "U" + "S"), spaces.
-2. :func:`fold_word` folds one token: NFKC, case folding, diacritics removed (Türkiye =
-   Turkiye, ø -> o, ß -> ss), the possessive dropped, and a minimal English plural stemmer
-   (missiles -> missile, defences -> defence, countries/country -> countri, boxes -> box).
+* **Words.** A word is a run of letters, digits, ``_`` and combining marks. Everything else
+  separates words: hyphens ("ballistic-missile" = "ballistic missile"), dots ("U.S." = "U S"),
+  other punctuation, and apostrophes ("l'OTAN" = "l OTAN") - except that a possessive ``'s``
+  or ``’s`` at the end of a word is dropped ("Turkey's" = "Turkey"). Unicode text is NFKC
+  normalised first (full-width letters, ligatures).
+* **Folding.** Case folding and diacritic folding (Türkiye = Turkiye, ø = o, ß = ss).
+* **Plurals** are handled on the rule side: a rule word matches its inflections as produced
+  by :func:`inflections` (missile ~ missiles, defence ~ defences, country ~ countries,
+  church ~ churches), so article text needs no per-word stemming.
 
-The stemmer is deliberately small and symmetric rather than linguistically right: a word and
-its plural fold to the same key, and the stem is never shown to anyone (snippets come from the
-original text). Folded tokens never contain spaces and are never empty, so a document becomes
-one string of folded tokens joined by single spaces, which is what the automaton scans.
+Article text has a fast path: a document that is ASCII once common typographic characters
+(curly quotes, dashes, no-break spaces) are replaced needs no per-word Python work at all,
+just ``translate``, ``replace``, ``lower`` and ``split``. Other documents fold chunk by chunk
+(whitespace-separated pieces) through a cache. Both paths produce the same words.
 """
 
 from __future__ import annotations
 
-import re
+import string
 import sys
 import unicodedata
+from itertools import product
 
+FIELD_BREAK = "\x00"  # stands between title and text, as a chunk and as a scanned word
 
-def _mark_ranges() -> str:
-    """A character class body for every combining mark (Mn, Mc, Me) in the BMP.
-
-    Python's ``\\w`` excludes combining marks, which would cut "हिंदी" or a decomposed "é" into
-    pieces; words must keep their marks (folding strips the Latin ones later).
-    """
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x300, 0x10000):
-        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
-
-
-_WORD_CHAR = rf"[\w{_mark_ranges()}]"
-_APOSTROPHES = "'\u2019"
-# One word token; the optional possessive keeps "Turkey's" a single token on both sides.
-WORD = rf"{_WORD_CHAR}+(?:[{_APOSTROPHES}][sS](?!{_WORD_CHAR}))?"
-WORD_RE = re.compile(WORD)
+_KEEP = set(string.ascii_letters + string.digits + "_'" + FIELD_BREAK)
+# ASCII: letters, digits, "_" and "'" stay; everything else (punctuation, any whitespace)
+# becomes a space.
+_ASCII_TABLE = "".join(chr(i) if chr(i) in _KEEP else " " for i in range(128))
+_APOSTROPHES = frozenset("'\u2019\u2018\u02bc\u2032")
+# Common non-ASCII characters of English news, replaced one for one so a document can take
+# the ASCII fast path. Each must get the same treatment as in the per-chunk path.
+_TYPOGRAPHY = (
+    ("\u2019", "'"),
+    ("\u2018", "'"),
+    ("\u201c", " "),
+    ("\u201d", " "),
+    ("\u2014", " "),
+    ("\u2013", " "),
+    ("\u00a0", " "),
+    ("\u2026", " "),
+    ("\u00ab", " "),
+    ("\u00bb", " "),
+    ("\u2022", " "),
+    ("\u00b7", " "),
+    ("\u2009", " "),
+    ("\u202f", " "),
+)
 
 # Latin letters that NFD does not decompose into base + mark.
 _SPECIAL = str.maketrans(
@@ -66,13 +69,143 @@ _SPECIAL = str.maketrans(
         "ŀ": "l",
     }
 )
-# Marks folded away: Latin/Greek/Cyrillic diacritics and Arabic vowel signs (optional in
-# writing, so a vocalised and an unvocalised spelling must meet). Other scripts keep theirs.
-_DIACRITICS_RE = re.compile("[\u0300-\u036f\u064b-\u065f\u0670]")
-_NON_WORD_RE = re.compile(rf"(?:(?!{_WORD_CHAR}).)+", re.S)
 
-# Words whose final "s" is not a plural, where stripping it would make a false friend
-# (news = new, Hamas = Hama). Words of three letters or fewer are never stemmed.
+
+def _is_folded_mark(char: str) -> bool:
+    """Marks folded away: Latin/Greek/Cyrillic diacritics and Arabic vowel signs (optional in
+    writing, so a vocalised and an unvocalised spelling must meet). Other scripts keep theirs."""
+    code = ord(char)
+    return 0x300 <= code <= 0x36F or 0x64B <= code <= 0x65F or code == 0x670
+
+
+class _CharClass(dict[str, str]):
+    """Character -> itself (word character), "'" (apostrophe) or " " (separator)."""
+
+    def __missing__(self, char: str) -> str:
+        if char.isascii():
+            kind = _ASCII_TABLE[ord(char)]
+        elif char in _APOSTROPHES:
+            kind = "'"
+        elif char.isalnum() or unicodedata.category(char)[0] == "M":
+            kind = char
+        else:
+            kind = " "
+        self[char] = kind
+        return kind
+
+
+_CHAR_CLASS = _CharClass()
+
+
+def chunk_words(chunk: str) -> list[str]:
+    """The words of one whitespace-free ``chunk`` as written (case kept, possessive dropped)."""
+    if chunk.isascii():
+        text = chunk.translate(_ASCII_TABLE)
+    else:
+        text = "".join(map(_CHAR_CLASS.__getitem__, unicodedata.normalize("NFKC", chunk)))
+    if "'" in text:
+        text = (text + " ").replace("'s ", " ").replace("'S ", " ").replace("'", " ")
+    return text.split()
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written: ``words("Turkey's ballistic-missile")`` is
+    ``["Turkey", "ballistic", "missile"]``."""
+    return [w for chunk in text.split() for w in chunk_words(chunk)]
+
+
+def fold_word(word: str) -> str:
+    """Fold one word (as :func:`words` returns it): case, NFKC and diacritics."""
+    if word.isascii():
+        return word.lower()
+    folded = unicodedata.normalize("NFD", word.casefold())
+    folded = "".join(c for c in folded if not _is_folded_mark(c)).translate(_SPECIAL)
+    return unicodedata.normalize("NFC", folded) or "_"
+
+
+def fold_text(text: str) -> list[str]:
+    """The folded words of ``text``: ``fold_text("Türkiye's ballistic-missiles")`` is
+    ``["turkiye", "ballistic", "missiles"]``."""
+    return [fold_word(w) for w in words(text)]
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+class _Originals(dict[str, tuple[str, ...]]):
+    """Chunk -> its words as written."""
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        found = self[chunk] = tuple(chunk_words(chunk))
+        return found
+
+
+class _ChunkCache(dict[str, str]):
+    """Chunk -> its folded words joined by spaces ("" if it has none).
+
+    News vocabulary repeats, so after a few hundred articles nearly every chunk ("missiles,",
+    "Turkey's", "ballistic-missile") is a dictionary hit. ``originals`` keeps each chunk's
+    words as written, for documents that need them (case checks, snippets).
+    """
+
+    limit = 400_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.originals = _Originals()
+        self._preset()
+
+    def _preset(self) -> None:
+        self[FIELD_BREAK] = FIELD_BREAK
+        self.originals[FIELD_BREAK] = (FIELD_BREAK,)
+
+    def __missing__(self, chunk: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()  # a crude bound on memory for a long-running daemon
+            self.originals.clear()
+            self._preset()
+        chunk = sys.intern(chunk)
+        folded = self[chunk] = " ".join(map(fold_word, self.originals[chunk]))
+        return folded
+
+
+CHUNKS = _ChunkCache()
+fold_chunk = CHUNKS.__getitem__
+
+
+def fold_document(title: str, text: str) -> str:
+    """The folded words of ``title``, :data:`FIELD_BREAK`, ``text``, joined by single spaces.
+
+    Word *i* of the result is word *i* of the chunks ``f"{title} {FIELD_BREAK} {text}"``
+    (see :func:`document_chunks`), whichever path produced it.
+    """
+    raw = f"{title} {FIELD_BREAK} {text} "
+    if not raw.isascii():
+        for char, replacement in _TYPOGRAPHY:
+            if char in raw:
+                raw = raw.replace(char, replacement)
+    if raw.isascii():
+        folded = raw.translate(_ASCII_TABLE)
+        if "'" in folded:
+            folded = folded.replace("'s ", " ").replace("'S ", " ").replace("'", " ")
+        return " ".join(folded.lower().split())
+    return " ".join(filter(None, map(fold_chunk, raw.split())))
+
+
+def document_chunks(title: str, text: str) -> list[str]:
+    """The whitespace-separated chunks of a document, as written, in scan order."""
+    return f"{title} {FIELD_BREAK} {text}".split()
+
+
+def clean_field(value: str) -> str:
+    """``value`` without :data:`FIELD_BREAK` characters (they may not occur in articles)."""
+    return value.replace(FIELD_BREAK, " ") if FIELD_BREAK in value else value
+
+
+# --- rule side: plurals ------------------------------------------------------------------------
+
+# Words whose final "s" is not a plural, where pairing them with the word without it would
+# make a false friend (news ~ new, Hamas ~ Hama). Words of three letters or fewer keep theirs.
 NO_STEM = frozenset(
     str.split(
         "news always perhaps whereas towards afterwards besides sometimes species series means "
@@ -81,116 +214,57 @@ NO_STEM = frozenset(
     )
 )
 _VOWELS = frozenset("aeiouy")
+MAX_VARIANTS = 64
 
 
 def stem(word: str) -> str:
-    """Minimal English plural stemmer, applied identically to rule terms and article words.
-
-    Plural endings go (missiles -> missile, churches -> church, classes -> class, ICBMs ->
-    icbm), and singular endings that a plural would change are rewritten the same way on both
-    forms (country -> countri = countries, movie -> movi = movies, niche -> nich = niches).
-    """
+    """A minimal English plural stemmer: two words are inflections of each other when their
+    stems are equal (missiles/missile, churches/church, classes/class, countries/country,
+    movies/movie, ICBMs/ICBM)."""
     n = len(word)
     if n > 3 and word[-1] == "s" and word not in NO_STEM:
-        prev = word[-2]
-        if word.endswith("sses") or word.endswith(("ches", "shes", "xes")):
+        if word.endswith(("sses", "ches", "shes", "xes")):
             word = word[:-2]
         elif word.endswith("ies"):
             return word[:-3] + "i"
-        elif prev not in "sui'":
+        elif word[-2] not in "sui":
             word = word[:-1]
         n = len(word)
     if n >= 3:
         if word[-1] == "y" and word[-2] not in _VOWELS:
             return word[:-1] + "i"
-        if word.endswith("ie") or word.endswith(("che", "xe")):
+        if word.endswith(("ie", "che", "xe")):
             return word[:-1]
     return word
 
 
-def fold_word(token: str) -> str:
-    """Fold one word token (as :data:`WORD_RE` finds it) into its matching key.
-
-    The result is non-empty and contains no spaces, so token positions survive joining.
+def inflections(word: str) -> list[str]:
+    """``word`` and its singular/plural forms: ``inflections("missile")`` is
+    ``["missile", "missiles"]``; ``inflections("countries")`` is ``["countries", "country"]``.
     """
-    if token.isascii():
-        word = token.lower()
-    else:
-        word = unicodedata.normalize("NFKC", token).casefold()
-        word = unicodedata.normalize("NFD", word)
-        word = _DIACRITICS_RE.sub("", word).translate(_SPECIAL)
-        word = unicodedata.normalize("NFC", word)
-        word = word.replace("\u2019", "'")
-        # NFKC can turn one token into several ("½" -> "1⁄2"); keep it one token.
-        if _NON_WORD_RE.search(word.replace("'", "")):
-            word = _NON_WORD_RE.sub("", word.replace("'s", "\x00")).replace("\x00", "'s")
-    if word.endswith("'s"):
-        word = word[:-2]
-    return stem(word) if word else "_"
+    base = stem(word)
+    singulars = {word}
+    if word.endswith("ies"):
+        singulars |= {word[:-3] + "y", word[:-3] + "ie"}
+    if word.endswith("es"):
+        singulars.add(word[:-2])
+    if word.endswith("s"):
+        singulars.add(word[:-1])
+    candidates = set(singulars)
+    for single in singulars:
+        candidates |= {single + "s", single + "es"}
+        if single.endswith("y"):
+            candidates.add(single[:-1] + "ies")
+    found = [c for c in candidates if c and stem(c) == base]
+    return sorted(found, key=lambda c: (c != word, len(c), c))
 
 
-class _Originals(dict[str, tuple[str, ...]]):
-    """Whitespace-separated chunk -> its word tokens as written."""
-
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
-        found = self[chunk] = tuple(WORD_RE.findall(chunk))
-        return found
-
-
-class _ChunkCache(dict[str, str]):
-    """Whitespace-separated chunk -> its folded words joined by spaces ("" if none).
-
-    News vocabulary repeats, so after a few hundred articles nearly every chunk ("missiles,",
-    "Turkey's", "ballistic-missile") is a dictionary hit and folding a document costs one
-    ``str.split`` plus one C-level ``map``. ``originals`` keeps each chunk's word tokens as
-    written, for the documents that need them (case checks, snippets).
-    """
-
-    limit = 400_000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.originals = _Originals()
-
-    def __missing__(self, chunk: str) -> str:
-        if len(self) >= self.limit:
-            self.clear()  # a crude bound on memory for a long-running daemon
-            self.originals.clear()
-            _preset()
-        chunk = sys.intern(chunk)
-        folded = self[chunk] = " ".join(map(fold_word, self.originals[chunk]))
-        return folded
-
-
-CHUNKS = _ChunkCache()
-fold_chunk = CHUNKS.__getitem__
-FIELD_BREAK = "\x00"  # a chunk that folds to the word "\n", separating title from text
-
-
-def _preset() -> None:
-    CHUNKS[FIELD_BREAK] = "\n"
-    CHUNKS.originals[FIELD_BREAK] = ()
-
-
-_preset()
-
-
-def fold_chunks(chunks: list[str]) -> str:
-    """The folded words of whitespace-separated ``chunks``, joined by single spaces."""
-    return " ".join(filter(None, map(fold_chunk, chunks)))
-
-
-def fold_text(text: str) -> list[str]:
-    """The folded word tokens of ``text``: ``fold_text("Turkey's ballistic-missiles")`` is
-    ``["turkey", "ballistic", "missile"]``."""
-    return [fold_word(w) for w in WORD_RE.findall(text)]
-
-
-def fold_words(tokens: list[str]) -> list[str]:
-    """Fold word tokens as :func:`words` returns them."""
-    return [fold_word(w) for w in tokens]
-
-
-def words(text: str) -> list[str]:
-    """The word tokens of ``text`` as written (original case, possessive kept)."""
-    return WORD_RE.findall(text)
+def phrase_inflections(words_: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every combination of the words' inflections (the last words first when capped)."""
+    options = [inflections(w) for w in words_]
+    total = 1
+    for index in range(len(options) - 1, -1, -1):
+        if total * len(options[index]) > MAX_VARIANTS:
+            options[index] = options[index][:1]  # keep the word as written
+        total *= len(options[index])
+    return list(product(*options))
