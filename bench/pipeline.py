@@ -11,7 +11,8 @@ real SQLite file in a temporary folder.
 Pages: every HTML page under ``corpus/articles-html`` through ``extract_article``, in one
 process and in a pool of ``os.cpu_count()`` processes.
 
-Run: ``python bench/pipeline.py [--items N] [--rounds R] [--corpus DIR]``.
+Run: ``python bench/pipeline.py [--items N] [--rounds R] [--batch B] [--repeat K]``; each
+measurement runs K times and the best counts (the machine is shared).
 Last line: ``pipeline: feed_items_per_s=N pages_per_s=N`` (feed items with ``--batch`` items
 per transaction, as a store pipeline that batches writes would do; pages/s from the pool).
 """
@@ -269,6 +270,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3, help="passes over the corpus pages")
     parser.add_argument("--batch", type=int, default=100, help="feed items per transaction")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     args = parser.parse_args()
 
@@ -276,28 +278,34 @@ def main() -> None:
     items = feed_items(args.items, word_pool(args.corpus))
     size = sum(len(i.text) for i in items) / len(items)
     print(f"feed items: {len(items)} items, {size / 1000:.1f} KB text each")
-    rates = {}
+    # Best of N: on a shared machine the slower runs measure the neighbours.
+    best: dict[int, tuple[float, Counter[str], dict[str, float]]] = {}
     for batch in (1, args.batch):
-        with tempfile.TemporaryDirectory() as tmp:
-            rates[batch], outcomes, stage = run_feed(items, Path(tmp) / "bench.db", batch)
-        print(f"-- {batch} item(s) per transaction: {rates[batch]:.0f} items/s")
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                run = run_feed(items, Path(tmp) / "bench.db", batch)
+            if batch not in best or run[0] > best[batch][0]:
+                best[batch] = run
+        rate, outcomes, stage = best[batch]
+        print(f"-- {batch} item(s) per transaction: {rate:.0f} items/s (best of {args.repeat})")
         print(f"   {'stage':10} {'ms/item':>8}")
         for name, seconds in stage.items():
             print(f"   {name:10} {seconds / len(items) * 1000:8.3f}")
     print("outcomes:", ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))
-    print(f"load average before/after: {load} / {os.getloadavg()[0]:.2f}")
-    feed_rate = rates[args.batch]
+    feed_rate = best[args.batch][0]
 
     pages = sorted(str(p) for p in (args.corpus / "articles-html").rglob("*.html"))
+    pages_rate = 0.0
     if not pages:
         print(f"no pages under {args.corpus / 'articles-html'}")
-        pages_rate = 0.0
-    else:
-        single, pages_rate, processes = run_pages(pages, args.rounds)
+    for _ in range(args.repeat if pages else 0):
+        single, pooled, processes = run_pages(pages, args.rounds)
         print(
             f"pages: {len(pages)} corpus pages x {args.rounds} rounds; "
-            f"1 process {single:.0f} pages/s, {processes} processes {pages_rate:.0f} pages/s"
+            f"1 process {single:.0f} pages/s, {processes} processes {pooled:.0f} pages/s"
         )
+        pages_rate = max(pages_rate, pooled)
+    print(f"load average before/after: {load} / {os.getloadavg()[0]:.2f}")
     print(f"pipeline: feed_items_per_s={feed_rate:.0f} pages_per_s={pages_rate:.0f}")
 
 

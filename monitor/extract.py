@@ -1,14 +1,14 @@
 """Article extraction from an HTML page: body text without page chrome, plus metadata.
 
 trafilatura finds the body (``favor_precision``: chrome that reaches the rule engine costs
-false alerts, a lost caption costs little; ``fast``: its fallback extractors double the time
+false alerts, a lost caption costs little; ``fast``: its fallback extractors add ~50% time
 for no measured gain, see bench/README.md). Around it we add what a monitor needs:
 
 * chrome pruning before extraction: blocks whose class/id say "recirculation" (most read,
   trending, related, newsletter, outbrain, ...) and, after extraction, a "Most read"-style
   heading together with the link list under it;
 * metadata read in one cheap pass over ``<meta>``/``<link>``/JSON-LD (trafilatura's own
-  metadata pass costs more than its body extraction), with htmldate as the date fallback.
+  metadata pass costs about as much as its body extraction), htmldate as the date fallback.
 """
 
 from __future__ import annotations

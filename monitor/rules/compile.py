@@ -1,8 +1,9 @@
 """Compile rules into one :class:`Matcher`: parse, expand entities, build one automaton.
 
-Each rule also gets a *trigger set*: terms of which at least one must hit for the rule to be
-true (the parser guarantees one exists). Only trigger patterns point at rules, and for an AND
-we trigger on the rarest side, so a document wakes up few rules however many there are.
+Each rule also gets a *trigger*: up to two sets of terms such that the rule can only be true
+when a term of each set hit (the parser guarantees one set exists). Only the patterns of the
+cheapest set wake the rule, and the second set must be present too before the rule is
+evaluated, so a document wakes up few rules however many there are.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def compile_rules(rules: Iterable[Rule], entities: Mapping[str, Entity]) -> Matc
             problems.append(_problem(rule, problem, files))
             continue
         program = _compile(node, None, index, table)
-        trigger = _trigger(program)
-        assert trigger is not None  # the parser rejects queries that need no term at all
+        trigger = sorted(_necessary(program), key=_by_cost)[:2]
+        assert trigger  # the parser rejects queries that need no term at all
         compiled.append(
             CompiledRule(
                 rule=rule,
@@ -103,25 +104,27 @@ def _compile(node: Node, scope: int | None, index: EntityIndex, table: PatternTa
     return _compile(node.child, SCOPES[node.field], index, table)
 
 
-def _trigger(node: CNode) -> tuple[float, frozenset[SearchTerm]] | None:
-    """(cost, terms): one of these terms must hit for ``node`` to be true; None if none must."""
+Necessary = tuple[float, frozenset[SearchTerm]]
+
+
+def _necessary(node: CNode) -> list[Necessary]:
+    """Sets of terms, each with a guessed cost, such that ``node`` can only be true when at
+    least one term of *every* set hit. Empty when no term has to hit (NOT)."""
     if isinstance(node, CTerm):
-        return node.term.cost, frozenset([node.term])
+        return [(node.term.cost, frozenset([node.term]))]
     if isinstance(node, CNot):
-        return None
+        return []
     if isinstance(node, CNear):
-        options = [t for t in (_trigger(node.left), _trigger(node.right)) if t]
-        return min(options, key=_by_cost) if options else None
+        return _necessary(node.left) + _necessary(node.right)
     if isinstance(node, CAnd):
-        options = [t for t in map(_trigger, node.children) if t]
-        return min(options, key=_by_cost) if options else None
+        return [option for child in node.children for option in _necessary(child)]
     assert isinstance(node, COr)
-    parts = [_trigger(c) for c in node.children]
-    if any(p is None for p in parts):
-        return None
-    terms = frozenset().union(*(p[1] for p in parts if p))
-    return sum(t.cost for t in terms), terms
+    best = [min(_necessary(c), key=_by_cost, default=None) for c in node.children]
+    if any(b is None for b in best):
+        return []
+    terms = frozenset().union(*(b[1] for b in best if b))
+    return [(sum(t.cost for t in terms), terms)]
 
 
-def _by_cost(option: tuple[float, frozenset[SearchTerm]]) -> float:
+def _by_cost(option: Necessary) -> float:
     return option[0]

@@ -9,9 +9,7 @@ a hit that needs more (a case check, a snippet) map words back to the original *
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from itertools import accumulate, repeat
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import Any
 
 from monitor.models import Document
@@ -24,14 +22,9 @@ from monitor.rules.casing import (
     headline_style,
     hit_status,
 )
-from monitor.rules.textnorm import (
-    CHUNKS,
-    FIELD_BREAK,
-    clean_field,
-    document_chunks,
-    fold_chunk,
-    fold_document,
-)
+from monitor.rules.textnorm import FIELD_BREAK, clean_field, document_layout, fold_document
+from monitor.rules.textnorm import words as original_words
+from monitor.rules.wordmap import AlignedWords, ChunkWords, WordMap
 
 TITLE, TEXT = 0, 1
 FIELDS = ("title", "text")
@@ -40,9 +33,6 @@ SCOPES = {None: None, "title": TITLE, "text": TEXT}
 # (field, first word index, end word index (exclusive)) in the scan string's numbering.
 Span = tuple[int, int, int]
 _second = itemgetter(1)
-_SENTENCE_END = tuple(".!?:;")
-_CLOSERS = "\"'\u201d\u2019)]\u00bb"
-_OPENERS = tuple("\"'\u201c\u2018(\u00ab[\u2022-\u2013\u2014")
 
 
 class DocState:
@@ -57,9 +47,8 @@ class DocState:
         "_split",
         "_title",
         "_text",
-        "_chunks",
-        "_folded",
-        "_ends",
+        "_aligned",
+        "_map",
         "_by_pid",
         "_hits",
         "_style",
@@ -70,17 +59,16 @@ class DocState:
     def __init__(self, doc: Document, automaton: Any, keys: list[str], word_counts: list[int]):
         self.doc = doc
         self._title, self._text = clean_field(doc.title), clean_field(doc.text)
-        self.scan = scan = f" {fold_document(self._title, self._text)} "
+        folded, self._aligned = fold_document(self._title, self._text)
+        self.scan = scan = f" {folded} "
         self._split = split = scan.find(FIELD_BREAK)
         self.n_title = scan.count(" ", 0, split) - 1
         found: list[tuple[int, int]] = list(automaton.iter(scan)) if automaton else []
         self.found = found
         self.pids = set(map(_second, found))
-        self._chunks: list[str] | None = None
-        self._folded: list[str] | None = None
         self._keys = keys
         self._word_counts = word_counts
-        self._ends: list[int] | None = None
+        self._map: WordMap | None = None
         self._by_pid: dict[int, list[int]] | None = None
         self._hits: dict[int, list[tuple[int, int, int, int, int]]] = {}
         self._style: str | None = None
@@ -158,65 +146,37 @@ class DocState:
         style = self.headline_style if field == TITLE else "sentence"
         if style == "caps":
             return AMBIGUOUS
-        tokens = [self.original_word(i) for i in range(first, first + n)]
-        meaningless = [
-            style == "title" or self._sentence_initial(i) for i in range(first, first + n)
-        ]
+        words = self.words
+        tokens = [words.word(i) for i in range(first, first + n)]
+        meaningless = [style == "title" or words.initial(i) for i in range(first, first + n)]
         return max(hit_status(reqs, tokens, meaningless, caps=False) for reqs in alternatives)
 
     @property
     def headline_style(self) -> str:
         if self._style is None:
-            title = self.all_chunks[: self.chunk_of(self.n_title)]
-            words = [w for chunk in title for w in CHUNKS.originals[chunk]]
-            self._style = headline_style(words)
+            self._style = headline_style(original_words(self._title))
         return self._style
 
-    def _sentence_initial(self, index: int) -> bool:
-        """Does scan word ``index`` start a sentence, a quote, a list item or its field?"""
-        chunk = self.chunk_of(index)
-        if index and self.chunk_of(index - 1) == chunk:
-            return False  # the second half of "ballistic-missile" or "U.S."
-        chunks = self.all_chunks
-        if chunk == 0 or chunks[chunk - 1] == FIELD_BREAK or chunks[chunk].startswith(_OPENERS):
-            return True
-        return chunks[chunk - 1].rstrip(_CLOSERS).endswith(_SENTENCE_END)
-
     # --- back to the original text -------------------------------------------------------
-    # Scan word i is word i of the document's chunks (title, break, text) taken in order; the
-    # map from words to chunks is only built for documents that need it.
 
     @property
-    def all_chunks(self) -> list[str]:
-        if self._chunks is None:
-            self._chunks = document_chunks(self._title, self._text)
-        return self._chunks
+    def words(self) -> WordMap:
+        """Where each scan word is in the document layout (built on first use)."""
+        if self._map is None:
+            layout = document_layout(self._title, self._text)
+            aligned = self._aligned
+            self._map = AlignedWords(layout, aligned) if aligned else ChunkWords(layout)
+        return self._map
 
-    def chunk_of(self, index: int) -> int:
-        """The chunk (title, break and text chunks numbered together) of scan word ``index``."""
-        ends = self._ends
-        if ends is None:
-            # Words per chunk = spaces in its fold + 1, or 0 for a chunk without words.
-            folded = self._folded = list(map(fold_chunk, self.all_chunks))
-            ends = self._ends = list(
-                accumulate(map(add, map(str.count, folded, repeat(" ")), map(bool, folded)))
-            )
-        return bisect_right(ends, index)
+    def excerpt_span(self, first: int, end: int) -> tuple[int, int, int]:
+        """``(field, start, end)``: character offsets in the field's text of words
+        ``first..end-1``."""
+        start, _ = self.words.span(first)
+        _, stop = self.words.span(end - 1)
+        if first < self.n_title:
+            return TITLE, start, stop
+        offset = len(self._title) + 3  # title, " \x00 "
+        return TEXT, start - offset, stop - offset
 
-    def original_word(self, index: int) -> str:
-        """Scan word ``index`` as written (original case, possessive dropped)."""
-        chunk = self.chunk_of(index)
-        before = self._ends[chunk - 1] if chunk else 0  # type: ignore[index]
-        return CHUNKS.originals[self.all_chunks[chunk]][index - before]
-
-    def chunk_span(self, first: int, end: int) -> tuple[int, int, int]:
-        """``(field, first chunk, last chunk)`` of scan words ``first..end-1``, numbered
-        within the field's own chunks (see :meth:`chunks`)."""
-        field = TITLE if first < self.n_title else TEXT
-        offset = 0 if field == TITLE else self.chunk_of(self.n_title) + 1
-        return field, self.chunk_of(first) - offset, self.chunk_of(end - 1) - offset
-
-    def chunks(self, field: int) -> list[str]:
-        """The field's whitespace-separated chunks as written."""
-        brk = self.chunk_of(self.n_title)
-        return self.all_chunks[:brk] if field == TITLE else self.all_chunks[brk + 1 :]
+    def field_text(self, field: int) -> str:
+        return self._title if field == TITLE else self._text

@@ -7,29 +7,25 @@ from monitor.models import RuleMatch
 SNIPPET_WIDTH = 60
 
 
-def snippet(chunks: list[str], first: int, last: int, width: int = SNIPPET_WIDTH) -> str:
-    """About ``width`` characters of original text around ``chunks[first..last]``.
+def snippet(text: str, start: int, end: int, width: int = SNIPPET_WIDTH) -> str:
+    """About ``width`` characters of ``text`` around ``text[start:end]``, cut at spaces.
 
-    ``chunks`` are a field's whitespace-separated pieces as written, so the snippet is the
-    original text with whitespace collapsed; ``…`` marks each side that was cut.
+    Whitespace is collapsed; ``…`` marks each side that was cut. Short texts (a headline)
+    are shown whole.
     """
-    if len(chunks) <= width // 4 and sum(map(len, chunks)) + len(chunks) <= width * 3 // 2:
-        # a headline or a short teaser: show it whole
-        return " ".join(chunks)
-    core = " ".join(chunks[first : last + 1])
-    budget = max((width - len(core)) // 2, 15)
-    left = first
-    used = 0
-    while left > 0 and used + len(chunks[left - 1]) + 1 <= budget:
-        left -= 1
-        used += len(chunks[left]) + 1
-    right = last
-    used = 0
-    while right + 1 < len(chunks) and used + len(chunks[right + 1]) + 1 <= budget:
-        right += 1
-        used += len(chunks[right]) + 1
-    body = " ".join(chunks[left : right + 1])
-    return ("…" if left > 0 else "") + body + ("…" if right + 1 < len(chunks) else "")
+    if len(text) <= width * 3 // 2:
+        return " ".join(text.split())
+    side = max((width - (end - start)) // 2, 15)
+    left = max(start - side, 0)
+    right = min(end + side, len(text))
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space >= 0 else left
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space >= 0 else right
+    body = " ".join(text[left:right].split())
+    return ("…" if left > 0 else "") + body + ("…" if right < len(text) else "")
 
 
 def explain(match: RuleMatch) -> str:

@@ -24,7 +24,7 @@ from monitor.rules.explain import snippet
 class CompiledRule:
     rule: Rule
     program: CNode
-    trigger: tuple[float, frozenset[SearchTerm]]
+    trigger: list[tuple[float, frozenset[SearchTerm]]]  # cheapest first, at most two
     languages: frozenset[str] | None
     sources: frozenset[str] | None
 
@@ -38,25 +38,43 @@ class Matcher:
         self._automaton = table.build()
         self._keys = table.keys
         self._word_counts = table.word_counts
-        # pattern id -> indexes (into _compiled) of rules that this pattern may wake up
-        wake: list[set[int]] = [set() for _ in table.keys]
+        # pattern id -> rules (indexes into _compiled) it wakes; for rules with a second
+        # necessary set, the pattern ids of which one must also be present.
+        wake: dict[int, set[int]] = {}
+        wake_if: dict[int, list[tuple[int, frozenset[int]]]] = {}
         for position, item in enumerate(self._compiled):
-            for term in item.trigger[1]:
+            first = item.trigger[0][1]
+            also = (
+                frozenset().union(*(t.pids for t in item.trigger[1][1]))
+                if len(item.trigger) > 1
+                else None
+            )
+            for term in first:
                 for pid in term.pids:
-                    wake[pid].add(position)
-        self._wake = {pid: tuple(sorted(r)) for pid, r in enumerate(wake) if r}
+                    if also is None:
+                        wake.setdefault(pid, set()).add(position)
+                    else:
+                        wake_if.setdefault(pid, []).append((position, also))
+        self._wake = {pid: tuple(rules) for pid, rules in wake.items()}
+        self._wake_if = {pid: tuple(pairs) for pid, pairs in wake_if.items()}
         # Filters are rare and cheap to apply afterwards; the Boolean test is the hot path.
         self._tests = [item.program.test for item in self._compiled]
 
     def match(self, doc: Document) -> list[RuleMatch]:
         """Every enabled rule that matches ``doc``, in rule order, with its evidence."""
         state = DocState(doc, self._automaton, self._keys, self._word_counts)
-        wake = self._wake
+        pids = state.pids
+        wake, wake_if = self._wake, self._wake_if
         candidates: set[int] = set()
-        for pid in state.pids:
+        for pid in pids:
             woken = wake.get(pid)
             if woken:
                 candidates.update(woken)
+            pairs = wake_if.get(pid)
+            if pairs:
+                for position, also in pairs:
+                    if not pids.isdisjoint(also):
+                        candidates.add(position)
         if not candidates:
             return []
         tests = self._tests
@@ -90,11 +108,10 @@ def _hits(program: CNode, state: DocState) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     seen = set()
     for label, (_, first, end) in evidence:
-        field, first_chunk, last_chunk = state.chunk_span(first, end)
+        field, start, stop = state.excerpt_span(first, end)
         key = (label, field)
         if key in seen:
             continue
         seen.add(key)
-        text = snippet(state.chunks(field), first_chunk, last_chunk)
-        hits.append(Hit(label, FIELDS[field], text))
+        hits.append(Hit(label, FIELDS[field], snippet(state.field_text(field), start, stop)))
     return tuple(hits)

@@ -173,28 +173,31 @@ CHUNKS = _ChunkCache()
 fold_chunk = CHUNKS.__getitem__
 
 
-def fold_document(title: str, text: str) -> str:
-    """The folded words of ``title``, :data:`FIELD_BREAK`, ``text``, joined by single spaces.
+def fold_document(title: str, text: str) -> tuple[str, str | None]:
+    """``(scan words, aligned)`` for a document.
 
-    Word *i* of the result is word *i* of the chunks ``f"{title} {FIELD_BREAK} {text}"``
-    (see :func:`document_chunks`), whichever path produced it.
+    *Scan words* are the folded words of ``title``, :data:`FIELD_BREAK`, ``text``, joined by
+    single spaces; word *i* is word *i* of :func:`document_layout` (whichever path made it).
+    *Aligned* is, for documents that took the ASCII fast path, a string as long as the layout
+    with every non-word character blanked, so word offsets in the original are C-level
+    string work; None for other documents.
     """
-    raw = f"{title} {FIELD_BREAK} {text} "
+    raw = document_layout(title, text)
     if not raw.isascii():
         for char, replacement in _TYPOGRAPHY:
             if char in raw:
                 raw = raw.replace(char, replacement)
     if raw.isascii():
-        folded = raw.translate(_ASCII_TABLE)
-        if "'" in folded:
-            folded = folded.replace("'s ", " ").replace("'S ", " ").replace("'", " ")
-        return " ".join(folded.lower().split())
-    return " ".join(filter(None, map(fold_chunk, raw.split())))
+        aligned = raw.translate(_ASCII_TABLE)
+        if "'" in aligned:  # the same length: blanks, not deletions
+            aligned = aligned.replace("'s ", "   ").replace("'S ", "   ").replace("'", " ")
+        return " ".join(aligned.lower().split()), aligned
+    return " ".join(filter(None, map(fold_chunk, raw.split()))), None
 
 
-def document_chunks(title: str, text: str) -> list[str]:
-    """The whitespace-separated chunks of a document, as written, in scan order."""
-    return f"{title} {FIELD_BREAK} {text}".split()
+def document_layout(title: str, text: str) -> str:
+    """Title, break and text in one string: the coordinates of hits in the original."""
+    return f"{title} {FIELD_BREAK} {text} "
 
 
 def clean_field(value: str) -> str:
