@@ -169,7 +169,7 @@ def render_alert(
         f"Headline: {headline}",
         f"Source: {plain(article.source, 80)}",
         f"Published: {_published(article)}",
-        f"Link: {safe_link(article.link) or safe_link(article.url) or '(none)'}",
+        f"Link: {safe_link(article.url) or safe_link(article.link) or '(none)'}",  # canonical: no trackers
     ]
     story_line = _story_line(story)
     if story_line:

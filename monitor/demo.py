@@ -103,7 +103,8 @@ def run_demo(directory: str | None, echo: Callable[[str], None]) -> None:
             first = len(sink.messages)
             echo("\n== second pass (nothing new: no alert is sent twice) ==")
             echo(format_pass(run_once(config)))
+            kept = f"files kept in {workdir}" if directory else "use --dir DIR to keep the files"
             echo(
                 f"\ndemo: {first} alert(s) delivered on the first pass, "
-                f"{len(sink.messages) - first} on the second; files in {workdir}"
+                f"{len(sink.messages) - first} on the second; {kept}"
             )
