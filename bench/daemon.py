@@ -1,7 +1,7 @@
 """Memory of `newsradar run` over many cycles against a local site of 200 feeds.
 
-Serves N feeds (default 200, 20 items each, ETag/304) and a webhook from this process on
-127.0.0.1, runs the daemon as a real subprocess with every source on ``every: 1s`` (a cycle
+Serves N feeds (default 200, 20 items each, ETag/304; each on its own loopback address, so
+each is its own host) and a webhook from this process, runs the daemon as a real subprocess with every source on ``every: 1s`` (a cycle
 takes longer than that, so cycles run back to back: no hidden switch, the ordinary scheduler),
 and after every cycle publishes a new article on a few feeds (about a third of them match a
 rule and are delivered to the webhook). The daemon's RSS is read from /proc after warm-up and
@@ -91,10 +91,27 @@ class Site:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # One loopback address per feed: each feed is its own host, as on the real web, so
+        # per-host politeness (AutoThrottle, per-host concurrency) does not serialise them.
+        self.servers = []
+        for f in range(feeds):
+            server = ThreadingHTTPServer((self.host(f), 0), Handler)
+            server.daemon_threads = True
+            self.servers.append(server)
+            threading.Thread(target=server.serve_forever, args=(0.5,), daemon=True).start()
+        self.hook_port = self.servers[0].server_address[1]
+
+    @staticmethod
+    def host(feed: int) -> str:
+        return f"127.0.{1 + feed // 250}.{1 + feed % 250}"
+
+    def feed_url(self, feed: int) -> str:
+        return f"http://{self.host(feed)}:{self.servers[feed].server_address[1]}/feed/{feed}.xml"
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
 
     def _render(self, feed: int) -> None:
         entries = "".join(
@@ -128,14 +145,14 @@ def write_config(directory: Path, site: Site, feeds: int) -> Path:
     config = {
         "database": "bench.db",
         "rules": "rules/",
-        "notify": {"hook": f"json://127.0.0.1:{site.port}/hook"},
+        "notify": {"hook": f"json://{site.host(0)}:{site.hook_port}/hook"},
         "defaults": {"every": "1s", "jitter": "0"},
         "fetch": {"obey_robots": False, "crawl_timeout": "60s", "concurrency_per_host": 8},
         "daemon": {"metrics_port": 0, "delivery_every": "5s"},
         "sources": [
             {
                 "name": f"feed{f}",
-                "feed": f"http://127.0.0.1:{site.port}/feed/{f}.xml",
+                "feed": site.feed_url(f),
                 "full_text": "never",
             }
             for f in range(feeds)
@@ -244,7 +261,7 @@ def main() -> int:
     finally:
         if proc.poll() is None:
             proc.kill()
-        site.server.shutdown()
+        site.close()
         if not args.keep:
             for path in sorted(work.rglob("*"), reverse=True):
                 if path.is_file() and path.name != "daemon.log":

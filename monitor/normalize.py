@@ -112,8 +112,13 @@ def canonical_url(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         return url
+    try:
+        port = parts.port
+    except ValueError:  # "host:abc": not a URL we can normalise
+        return url
     host = _amp_host(parts.hostname.lower().rstrip("."))
-    port = parts.port if parts.port is not None else None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
     netloc = host if port is None or str(port) == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
     if parts.username or parts.password:
         netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc

@@ -72,6 +72,8 @@ from spiders.items import ArticleItem
         ("https://www.example.com/ampere/volt", "https://www.example.com/ampere/volt", "not AMP"),
         ("https://example.com", "https://example.com/", "empty path"),
         ("mailto:desk@example.com", "mailto:desk@example.com", "not http: left alone"),
+        ("http://[::1]:8080/a?utm_source=x", "http://[::1]:8080/a", "IPv6 literal"),
+        ("http://example.com:bad/a", "http://example.com:bad/a", "broken port: left alone"),
     ],
 )
 def test_canonical_url(given: str, expected: str, why: str) -> None:

@@ -9,6 +9,7 @@ a hit that needs more (a case check, a snippet) map words back to the original *
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from operator import itemgetter
 from typing import Any
 
@@ -49,7 +50,7 @@ class DocState:
         "_text",
         "_aligned",
         "_map",
-        "_by_pid",
+        "_by_field",
         "_hits",
         "_style",
         "_keys",
@@ -69,35 +70,27 @@ class DocState:
         self._keys = keys
         self._word_counts = word_counts
         self._map: WordMap | None = None
-        self._by_pid: dict[int, list[int]] | None = None
+        self._by_field: list[set[int] | None] = [None, None]
         self._hits: dict[int, list[tuple[int, int, int, int, int]]] = {}
         self._style: str | None = None
 
     # --- where each term hit ---------------------------------------------------------------
 
     def has(self, term: SearchTerm, scope: int | None) -> bool:
-        present = term.pids & self.pids
-        if not present:
+        if term.pids.isdisjoint(self.pids):
             return False
         if term.simple:
-            if scope is None:
-                return True
-            # Hits come in text order and the title comes first: the first (last) hit of a
-            # pattern says whether it occurs in the title (text) without locating words.
-            by_pid = self._ends_by_pid()
-            split = self._split
-            if scope == TITLE:
-                return any(by_pid[pid][0] < split for pid in present)
-            return any(by_pid[pid][-1] > split for pid in present)
+            return scope is None or not term.pids.isdisjoint(self._field_pids(scope))
         return bool(self.spans(term, scope))
 
-    def _ends_by_pid(self) -> dict[int, list[int]]:
-        by_pid = self._by_pid
-        if by_pid is None:
-            by_pid = self._by_pid = {}
-            for end, pid in self.found:
-                by_pid.setdefault(pid, []).append(end)
-        return by_pid
+    def _field_pids(self, field: int) -> set[int]:
+        """Pattern ids that fired in one field (hits come in text order, title first)."""
+        cached = self._by_field[field]
+        if cached is None:
+            in_title = bisect_left(self.found, (self._split, -1))
+            part = self.found[:in_title] if field == TITLE else self.found[in_title:]
+            cached = self._by_field[field] = set(map(_second, part))
+        return cached
 
     def spans(self, term: SearchTerm, scope: int | None) -> list[Span]:
         """The term's valid hits as spans, in text order, optionally only in one field."""
@@ -113,16 +106,20 @@ class DocState:
         present = term.pids & self.pids
         if not present:
             return []
-        by_pid = self._ends_by_pid()
         scan, split = self.scan, self._split
         hits = []
-        for pid in present:
-            reqs = term.reqs[pid]
-            key_len = len(self._keys[pid])
-            n_words = self._word_counts[pid]
-            for end in by_pid[pid]:
+        counted_to, spaces = 0, 0  # hits come in order: count spaces incrementally
+        for end, pid in self.found:
+            if pid in present:
+                reqs = term.reqs[pid]
+                key_len = len(self._keys[pid])
+                n_words = self._word_counts[pid]
                 start = end - key_len + 2  # first character of the first word
-                first = scan.count(" ", 0, start) - 1
+                if start < counted_to:
+                    counted_to, spaces = 0, 0
+                spaces += scan.count(" ", counted_to, start)
+                counted_to = start
+                first = spaces - 1
                 field = TITLE if start < split else TEXT
                 status = CONFIRMED if reqs is None else self._case(reqs, first, n_words, field)
                 hits.append((field, first, first + n_words, status, pid))

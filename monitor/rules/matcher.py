@@ -55,8 +55,10 @@ class Matcher:
                         wake.setdefault(pid, set()).add(position)
                     else:
                         wake_if.setdefault(pid, []).append((position, also))
-        self._wake = {pid: tuple(rules) for pid, rules in wake.items()}
-        self._wake_if = {pid: tuple(pairs) for pid, pairs in wake_if.items()}
+        self._wake = {
+            pid: (tuple(sorted(wake.get(pid, ()))), tuple(wake_if.get(pid, ())))
+            for pid in wake.keys() | wake_if.keys()
+        }
         # Filters are rare and cheap to apply afterwards; the Boolean test is the hot path.
         self._tests = [item.program.test for item in self._compiled]
 
@@ -64,17 +66,15 @@ class Matcher:
         """Every enabled rule that matches ``doc``, in rule order, with its evidence."""
         state = DocState(doc, self._automaton, self._keys, self._word_counts)
         pids = state.pids
-        wake, wake_if = self._wake, self._wake_if
+        wake = self._wake
         candidates: set[int] = set()
-        for pid in pids:
-            woken = wake.get(pid)
-            if woken:
-                candidates.update(woken)
-            pairs = wake_if.get(pid)
-            if pairs:
-                for position, also in pairs:
-                    if not pids.isdisjoint(also):
-                        candidates.add(position)
+        for pid in wake.keys() & pids:  # only patterns that wake something, at C speed
+            rules, pairs = wake[pid]
+            if rules:
+                candidates.update(rules)
+            for position, also in pairs:
+                if not pids.isdisjoint(also):
+                    candidates.add(position)
         if not candidates:
             return []
         tests = self._tests
