@@ -169,7 +169,8 @@ def render_alert(
         f"Headline: {headline}",
         f"Source: {plain(article.source, 80)}",
         f"Published: {_published(article)}",
-        f"Link: {safe_link(article.url) or safe_link(article.link) or '(none)'}",  # canonical: no trackers
+        # The canonical URL first: it carries no tracking parameters.
+        f"Link: {safe_link(article.url) or safe_link(article.link) or '(none)'}",
     ]
     story_line = _story_line(story)
     if story_line:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -45,7 +44,9 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def echo_rows(rows: Iterable[dict[str, Any]], as_json: bool, format_row: Callable[[dict], str]) -> int:
+def echo_rows(
+    rows: Iterable[dict[str, Any]], as_json: bool, format_row: Callable[[dict], str]
+) -> int:
     count = 0
     for row in rows:
         count += 1
@@ -145,8 +146,13 @@ def run(ctx: click.Context, metrics_port: int | None) -> None:
 
 
 @main.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="Keep the demo files here (default: a temporary folder).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the demo files here (default: a temporary folder).",
+)
 @friendly_errors
 def demo(directory: str | None) -> None:
     """Offline demo: local sample feeds and SMTP sink, one pass, the alerts it sent."""
@@ -161,8 +167,12 @@ def demo(directory: str | None) -> None:
 @main.command("test-rule")
 @click.argument("query")
 @click.option("--url", help="Fetch and extract this article.")
-@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False),
-              help="Article text (or HTML) from a file.")
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Article text (or HTML) from a file.",
+)
 @click.option("--text", help="Article text given inline.")
 @click.option("--title", default="", help="Headline to match title: scopes against.")
 @click.pass_context
@@ -175,7 +185,9 @@ def test_rule(
     try:
         if sum(x is not None for x in (url, file_, text)) != 1:
             raise click.UsageError("give exactly one of --url, --file or --text")
-        outcome = try_rule(ctx.obj["config_path"], query, url=url, file=file_, text=text, title=title)
+        outcome = try_rule(
+            ctx.obj["config_path"], query, url=url, file=file_, text=text, title=title
+        )
     except click.UsageError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(2)

@@ -35,8 +35,11 @@ class _DemoHandler(BaseHTTPRequestHandler):
             self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
         elif name and path.is_file() and path.parent == DEMO_FILES:
             body = path.read_text(encoding="utf-8").replace("{BASE}", self.base).encode()
-            kind = {"xml": "application/rss+xml", "atom": "application/atom+xml",
-                    "json": "application/feed+json"}.get(path.suffix[1:], "text/plain")
+            kind = {
+                "xml": "application/rss+xml",
+                "atom": "application/atom+xml",
+                "json": "application/feed+json",
+            }.get(path.suffix[1:], "text/plain")
             self._send(200, body, kind)
         else:
             self._send(404, b"not found", "text/plain")
@@ -68,14 +71,15 @@ def serve_demo_feeds() -> Iterator[str]:
 
 def write_demo_config(directory: Path, base: str, smtp_port: int) -> Path:
     sources = "\n".join(
-        f"  - name: {name}\n    feed: {base}/{file}\n    full_text: never" for name, file in FEEDS.items()
+        f"  - name: {name}\n    feed: {base}/{file}\n    full_text: never"
+        for name, file in FEEDS.items()
     )
     config = directory / "newsradar.yaml"
     config.write_text(
         f"""# Written by `newsradar demo`.
 database: newsradar.db
 rules:
-  - {DEMO_FILES / 'alerts.yaml'}
+  - {DEMO_FILES / "alerts.yaml"}
   - {catalogue_dir()}
 notify:
   demo-email: "mailto://127.0.0.1:{smtp_port}?from=radar@example.org&to=desk@example.org&mode=insecure"

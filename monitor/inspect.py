@@ -73,9 +73,13 @@ def source_rows(config: Config) -> Iterator[dict[str, Any]]:
                 "every": source.every,
                 "enabled": source.enabled,
                 "health": state.health if state else "new",
-                "last_success": state.last_success.isoformat() if state and state.last_success else None,
+                "last_success": state.last_success.isoformat()
+                if state and state.last_success
+                else None,
                 "last_error": state.last_error if state else None,
-                "last_error_at": state.last_error_at.isoformat() if state and state.last_error_at else None,
+                "last_error_at": state.last_error_at.isoformat()
+                if state and state.last_error_at
+                else None,
                 "consecutive_failures": state.consecutive_failures if state else 0,
                 "items_seen": state.items_seen if state else 0,
                 "last_new_item_at": state.last_new_item_at.isoformat()

@@ -38,7 +38,11 @@ def write_starter(directory: Path, force: bool = False) -> list[Path]:
         shutil.copyfile(source, target)
         written.append(target)
     entities = directory / "rules" / "entities"
-    shutil.copytree(catalogue_dir(), entities, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        catalogue_dir(),
+        entities,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("*.py", "__pycache__"),
+    )
     written.append(entities)
     return written

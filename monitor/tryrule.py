@@ -30,8 +30,14 @@ def matcher_for(query: str, ruleset: RuleSet) -> Matcher:
     for rule in ruleset.rules:
         if rule.name == query:
             # Test the rule's query as written, whatever its enabled/sources settings say.
-            adhoc = Rule(name=rule.name, query=rule.query, notify=(), file=rule.file,
-                         line=rule.line, query_line=rule.query_line)
+            adhoc = Rule(
+                name=rule.name,
+                query=rule.query,
+                notify=(),
+                file=rule.file,
+                line=rule.line,
+                query_line=rule.query_line,
+            )
             return compile_rules([adhoc], ruleset.entities)
     return compile_query(query, ruleset.entities)
 

@@ -35,7 +35,7 @@ class Entry:
 def rss(entries: list[Entry], title: str = "Test Desk") -> str:
     items = "".join(
         f"<item><title>{escape(e.title)}</title><link>{escape(e.link)}</link>"
-        f"<guid isPermaLink=\"false\">{escape(e.guid or e.link)}</guid>"
+        f'<guid isPermaLink="false">{escape(e.guid or e.link)}</guid>'
         f"<pubDate>Wed, 25 Nov 2026 09:00:00 GMT</pubDate>"
         f"<description>{escape(paragraphs_html(e.feed_text))}</description></item>"
         for e in entries
@@ -100,9 +100,9 @@ def article_page(title: str, text: str, canonical: str | None = None, chrome: st
     """A news page: navigation and a "most read" box around the article body."""
     link = f'<link rel="canonical" href="{escape(canonical)}">' if canonical else ""
     return (
-        f"<!doctype html><html lang=\"en\"><head><title>{escape(title)}</title>{link}</head><body>"
-        f"<nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/world\">World</a></li>"
-        f"<li><a href=\"/sport\">Sport</a></li></ul></nav>"
+        f'<!doctype html><html lang="en"><head><title>{escape(title)}</title>{link}</head><body>'
+        f'<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>'
+        f'<li><a href="/sport">Sport</a></li></ul></nav>'
         f"<main><article><h1>{escape(title)}</h1>{paragraphs_html(text)}</article></main>"
         f"<aside><h2>Most read</h2><ul>{chrome}</ul></aside>"
         "<footer><p>© Test News. All rights reserved.</p></footer></body></html>"

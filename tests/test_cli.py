@@ -37,7 +37,10 @@ def test_check_without_the_secret_names_the_variable(tmp_path: Path) -> None:
         main, ["-c", str(tmp_path / "newsradar.yaml"), "check"], env={"SMTP_PASSWORD": None}
     )
     assert result.exit_code == 1
-    assert f"{tmp_path / 'newsradar.yaml'}:15: environment variable SMTP_PASSWORD is not set" in result.output
+    assert (
+        f"{tmp_path / 'newsradar.yaml'}:15: environment variable SMTP_PASSWORD is not set"
+        in result.output
+    )
 
 
 def test_check_reports_every_bad_rule_with_file_and_line(tmp_path: Path) -> None:
@@ -69,7 +72,10 @@ def test_check_rejects_a_malformed_channel_url(tmp_path: Path) -> None:
 def test_missing_config_is_one_clear_line(tmp_path: Path) -> None:
     result = invoke("-c", str(tmp_path / "nope.yaml"), "once")
     assert result.exit_code == 1
-    assert result.output.strip() == f"{tmp_path / 'nope.yaml'}: config file not found (run `newsradar init` to create one)"
+    assert (
+        result.output.strip()
+        == f"{tmp_path / 'nope.yaml'}: config file not found (run `newsradar init` to create one)"
+    )
 
 
 def test_schema_is_json_schema_for_config_and_rules() -> None:
@@ -77,7 +83,9 @@ def test_schema_is_json_schema_for_config_and_rules() -> None:
     schemas = json.loads(result.output)
     config_schema, rules_schema = schemas["newsradar.yaml"], schemas["rules"]
     assert config_schema["additionalProperties"] is False
-    assert {"database", "rules", "notify", "defaults", "sources"} <= set(config_schema["properties"])
+    assert {"database", "rules", "notify", "defaults", "sources"} <= set(
+        config_schema["properties"]
+    )
     assert "rules" in rules_schema["properties"] and "entities" in rules_schema["properties"]
 
 

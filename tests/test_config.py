@@ -30,7 +30,10 @@ def test_minimal_config_gets_defaults_and_relative_paths(tmp_path: Path) -> None
     assert config.rule_paths == (str((tmp_path / "conf" / "rules").resolve()),)
     (source,) = config.sources
     assert (source.kind, source.url, source.every, source.full_text) == (
-        "feed", "https://example.org/rss.xml", "10m", "auto"
+        "feed",
+        "https://example.org/rss.xml",
+        "10m",
+        "auto",
     )
 
 
@@ -62,7 +65,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert f"{config_file}:7: sources.1: a source needs exactly one of" in text
 
 
-def test_environment_variables_are_substituted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variables_are_substituted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DESK_TOKEN", "s3cret")
     secret = write(tmp_path / "outside" / "smtp-password", "pa55\n")
     config_file = write(
@@ -81,7 +86,9 @@ def test_environment_variables_are_substituted(tmp_path: Path, monkeypatch: pyte
     assert config.warnings == ()
 
 
-def test_missing_environment_variable_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_environment_variable_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SMTP_PASSWORD", raising=False)
     config_file = write(
         tmp_path / "newsradar.yaml", "notify:\n  mail: mailtos://u:${SMTP_PASSWORD}@example.org\n"
@@ -102,7 +109,9 @@ def test_inline_secret_gives_a_warning(tmp_path: Path) -> None:
     config = load_config(str(config_file))
     warnings = [str(w) for w in config.warnings]
     assert len(warnings) == 2
-    assert warnings[0].startswith(f"{config_file}:2: warning: notify.mail: a password written inline")
+    assert warnings[0].startswith(
+        f"{config_file}:2: warning: notify.mail: a password written inline"
+    )
     assert "hunter2" not in "\n".join(warnings)
 
 

@@ -33,10 +33,18 @@ entities:
 
 def desk_entries(site: LocalSite, guid_prefix: str = "g") -> list[Entry]:
     return [
-        Entry("NATO intercepts Iranian missile over Türkiye", site.url("/world/nato.html"),
-              story("nato-wire"), guid=f"{guid_prefix}-1"),
-        Entry("How to roast a turkey", site.url("/food/turkey.html"), story("recipe"),
-              guid=f"{guid_prefix}-2"),
+        Entry(
+            "NATO intercepts Iranian missile over Türkiye",
+            site.url("/world/nato.html"),
+            story("nato-wire"),
+            guid=f"{guid_prefix}-1",
+        ),
+        Entry(
+            "How to roast a turkey",
+            site.url("/food/turkey.html"),
+            story("recipe"),
+            guid=f"{guid_prefix}-2",
+        ),
     ]
 
 
@@ -90,8 +98,11 @@ def test_relevant_story_reaches_email_webhook_and_push_once(
     (mail,) = smtp_sink.wait_for(1)
     (hook,) = webhook.messages
     (push,) = ntfy_stub.messages
-    for title, body in ((mail["subject"], mail["body"]), (hook["title"], hook["message"]),
-                        (push["title"], push["message"])):
+    for title, body in (
+        (mail["subject"], mail["body"]),
+        (hook["title"], hook["message"]),
+        (push["title"], push["message"]),
+    ):
         assert "NATO intercepts Iranian missile over Türkiye" in title
         assert "nato-turkey-missile" in body
         assert site.url("/world/nato.html") in body
@@ -187,7 +198,9 @@ def test_broken_feed_is_recorded_and_the_others_still_alert(
         store.close()
 
 
-def test_cli_once_then_inspect_the_store(tmp_path: Path, local_site, webhook: WebhookReceiver) -> None:
+def test_cli_once_then_inspect_the_store(
+    tmp_path: Path, local_site, webhook: WebhookReceiver
+) -> None:
     from conftest import newsradar_cmd
 
     site = local_site()
@@ -195,8 +208,13 @@ def test_cli_once_then_inspect_the_store(tmp_path: Path, local_site, webhook: We
     config = write_setup(tmp_path, site, {"hook": webhook.apprise_url()})
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(newsradar_cmd("-c", str(config), *args), capture_output=True,
-                              text=True, timeout=120, check=False)
+        return subprocess.run(
+            newsradar_cmd("-c", str(config), *args),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     once = cli("once")
     assert once.returncode == 0, once.stderr
@@ -208,7 +226,8 @@ def test_cli_once_then_inspect_the_store(tmp_path: Path, local_site, webhook: We
     assert alert["channel"] == "hook" and alert["attempts"] == 1
     articles = [json.loads(line) for line in cli("articles", "--json").stdout.splitlines()]
     assert {a["title"] for a in articles} == {
-        "NATO intercepts Iranian missile over Türkiye", "How to roast a turkey"
+        "NATO intercepts Iranian missile over Türkiye",
+        "How to roast a turkey",
     }
     (source,) = [json.loads(line) for line in cli("sources", "--json").stdout.splitlines()]
     assert source["name"] == "desk" and source["items_seen"] == 2 and source["last_success"]
@@ -222,7 +241,7 @@ def test_cli_once_then_inspect_the_store(tmp_path: Path, local_site, webhook: We
 
 @pytest.mark.parametrize(
     ("query", "code"),
-    [("NATO AND Turkey AND \"ballistic missile\"", 0), ("Turkey AND recipe", 1), ("NATO AND (", 2)],
+    [('NATO AND Turkey AND "ballistic missile"', 0), ("Turkey AND recipe", 1), ("NATO AND (", 2)],
 )
 def test_test_rule_exit_codes_are_like_grep(tmp_path: Path, query: str, code: int) -> None:
     from conftest import EXAMPLES, newsradar_cmd
@@ -231,8 +250,13 @@ def test_test_rule_exit_codes_are_like_grep(tmp_path: Path, query: str, code: in
     if not article.exists():
         pytest.skip(f"seed example not found at {article}")
     done = subprocess.run(
-        newsradar_cmd("-c", str(tmp_path / "absent.yaml"), "test-rule", query, "--file", str(article)),
-        capture_output=True, text=True, timeout=60, check=False,
+        newsradar_cmd(
+            "-c", str(tmp_path / "absent.yaml"), "test-rule", query, "--file", str(article)
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == code, done.stdout + done.stderr
     if code == 0:

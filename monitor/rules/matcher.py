@@ -59,7 +59,9 @@ class Matcher:
             pid: (tuple(sorted(wake.get(pid, ()))), tuple(wake_if.get(pid, ())))
             for pid in wake.keys() | wake_if.keys()
         }
-        # Filters are rare and cheap to apply afterwards; the Boolean test is the hot path.
+        self._waking = frozenset(
+            self._wake
+        )  # Filters are rare and cheap to apply afterwards; the Boolean test is the hot path.
         self._tests = [item.program.test for item in self._compiled]
 
     def match(self, doc: Document) -> list[RuleMatch]:
@@ -68,7 +70,7 @@ class Matcher:
         pids = state.pids
         wake = self._wake
         candidates: set[int] = set()
-        for pid in wake.keys() & pids:  # only patterns that wake something, at C speed
+        for pid in pids & self._waking:  # only patterns that wake something, at C speed
             rules, pairs = wake[pid]
             if rules:
                 candidates.update(rules)

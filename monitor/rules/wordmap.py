@@ -40,19 +40,22 @@ def starts_sentence(layout: str, start: int) -> bool:
 class AlignedWords:
     """For fast-path documents: ``aligned`` is the layout with non-word characters blanked."""
 
-    __slots__ = ("layout", "_parts", "_starts", "_part_of")
+    __slots__ = ("layout", "_parts", "_part_of", "_spans")
 
     def __init__(self, layout: str, aligned: str) -> None:
         self.layout = layout
-        parts = aligned.split(" ")
-        self._parts = parts
-        self._starts = list(accumulate(map(add, map(len, parts), repeat(1)), initial=0))
-        self._part_of = list(compress(count(), parts))  # word i is parts[_part_of[i]]
+        self._parts = aligned.split(" ")  # words, and "" for each extra blank
+        self._part_of = list(compress(count(), self._parts))  # word i is parts[_part_of[i]]
+        self._spans: dict[int, tuple[int, int]] = {}
 
     def span(self, index: int) -> tuple[int, int]:
-        part = self._part_of[index]
-        start = self._starts[part]
-        return start, start + len(self._parts[part])
+        span = self._spans.get(index)
+        if span is None:
+            # Only a few words per document are ever located: sum their prefix at C speed.
+            part = self._part_of[index]
+            start = sum(map(len, self._parts[:part])) + part
+            span = self._spans[index] = (start, start + len(self._parts[part]))
+        return span
 
     def word(self, index: int) -> str:
         start, end = self.span(index)

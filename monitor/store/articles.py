@@ -108,7 +108,9 @@ class Articles:
             marks = ",".join("?" for _ in chunk)
             found.update(
                 row[0]
-                for row in self.db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk)
+                for row in self.db.execute(
+                    f"SELECT url FROM articles WHERE url IN ({marks})", chunk
+                )
             )
         return found
 

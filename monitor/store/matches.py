@@ -24,7 +24,9 @@ class Matches:
         hits: Sequence[Hit],
         now: datetime | None = None,
     ) -> None:
-        evidence = json.dumps([{"term": h.term, "field": h.field, "snippet": h.snippet} for h in hits])
+        evidence = json.dumps(
+            [{"term": h.term, "field": h.field, "snippet": h.snippet} for h in hits]
+        )
         self.db.execute(
             "INSERT OR REPLACE INTO matches (article_id, rule, story_id, hits, matched_at) "
             "VALUES (?, ?, ?, ?, ?)",

@@ -75,8 +75,18 @@ class SourceStates:
                     last_modified = CASE WHEN ? THEN last_modified ELSE ? END
                 WHERE name = ?
                 """,
-                [now_s, now_s, items, new_items, now_s, not_modified, etag, not_modified,
-                 last_modified, name],
+                [
+                    now_s,
+                    now_s,
+                    items,
+                    new_items,
+                    now_s,
+                    not_modified,
+                    etag,
+                    not_modified,
+                    last_modified,
+                    name,
+                ],
             )
 
     def record_failure(
