@@ -1,8 +1,9 @@
 """Memory of `newsradar run` over many cycles against a local site of 200 feeds.
 
 Serves N feeds (default 200, 20 items each, ETag/304; each on its own loopback address, so
-each is its own host) and a webhook from this process, runs the daemon as a real subprocess with every source on ``every: 1s`` (a cycle
-takes longer than that, so cycles run back to back: no hidden switch, the ordinary scheduler),
+each is its own host) and a webhook from this process, runs the daemon as a real subprocess
+with every source on ``every: 1s`` (a cycle takes longer than that, so cycles run back to
+back: no hidden switch, the ordinary scheduler),
 and after every cycle publishes a new article on a few feeds (about a third of them match a
 rule and are delivered to the webhook). The daemon's RSS is read from /proc after warm-up and
 at the end. One cycle = one child collect of all due sources + processing + delivery, counted

@@ -85,9 +85,10 @@ class Corpus:
         return self.rng.choice(self.rule_phrases)
 
     def sentence(self) -> str:
-        parts = [self.phrase() if self.rng.random() < 0.06 else self.word() for _ in range(
-            self.rng.randint(8, 24)
-        )]
+        parts = [
+            self.phrase() if self.rng.random() < 0.06 else self.word()
+            for _ in range(self.rng.randint(8, 24))
+        ]
         if self.rng.random() < 0.4:
             parts[self.rng.randrange(1, len(parts))] += ","
         text = " ".join(parts)
@@ -137,6 +138,7 @@ def make_rule_query(corpus: Corpus) -> str:
 
 
 # --- the naive baseline: one compiled regex per rule --------------------------------------
+
 
 class RegexRule:
     """One regex finds which of a rule's terms occur; Python then evaluates the Boolean.

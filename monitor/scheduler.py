@@ -193,14 +193,16 @@ class Daemon:
             log.info("%s received: already stopping", signal.Signals(signum).name)
 
     def health(self) -> tuple[bool, dict[str, Any]]:
-        """Liveness for /healthz: the worker thread runs and is not stuck past a crawl's limit.
+        """Liveness for /healthz: the worker runs and is not stuck in one piece of work.
 
+        Every piece is bounded (a collect by crawl_timeout + grace, then the child is killed;
+        delivery by its time slice + one send), so far past that the worker hangs.
         Unhealthy *sources* do not fail it: they are reported to the ops channel instead.
         """
         status = self.worker.status
         config = self.reloader.active.config
-        limit = parse_duration(config.model.fetch.crawl_timeout) + 120
         busy_for = time.monotonic() - status.busy_since if status.busy_since else 0.0
+        limit = parse_duration(config.model.fetch.crawl_timeout) + 300
         ok = self.worker.is_alive() and busy_for < limit and not self.stop.is_set()
         return ok, {
             "phase": status.phase,

@@ -1,10 +1,14 @@
-"""The daemon's worker: the one thread that touches the store.
+"""The daemon's worker: the one thread of the daemon that touches the store.
 
 Scheduler jobs only *ask* (a source is due, delivery is due, a health check is due); this
 thread does the work in order: one child collect for every source that is due, then the
-process half at once (cluster, match, enqueue), then source health, then delivery. One thread
-and one connection means no two pieces of the daemon ever race on the outbox, and a slow
+process half at once (cluster, match, enqueue), then source health, then delivery. A slow
 collect delays the next cycle instead of stacking up crawls.
+
+Why one thread: while the child collect writes articles, nothing else in the daemon writes
+(a second writer makes SQLite's deferred read-then-write transactions fail with "database is
+locked" at once, busy timeout or not). Delivery gets a time slice per turn, so a backlog on a
+slow channel delays collection by seconds, not minutes; the rest goes out on later turns.
 """
 
 from __future__ import annotations
@@ -29,6 +33,24 @@ log = logging.getLogger("newsradar.worker")
 
 BATCH_WINDOW_S = 0.3  # sources that fall due within this window share one child collect
 IDLE_WAKE_S = 1.0  # heartbeat: how stale /healthz lets the worker look when idle
+# Delivery stops starting new sends after this long per turn (a send in flight finishes).
+DELIVERY_SLICE_S = 10.0
+
+
+class _StopOrDeadline(threading.Event):
+    """Set when the daemon stops or the slice is over: deliver_due's ``stop`` releases the
+    rows it did not get to, untouched, for the next turn."""
+
+    def __init__(self, stop: threading.Event, seconds: float) -> None:
+        super().__init__()
+        self._stop = stop
+        self._deadline = time.monotonic() + seconds
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self._deadline
+
+    def is_set(self) -> bool:
+        return self._stop.is_set() or self.expired()
 
 
 class CollectFn(Protocol):
@@ -105,7 +127,7 @@ class Worker(threading.Thread):
         try:
             # Whatever a previous run left behind (articles stored but not processed, alerts
             # queued but not sent) goes out before anything new is fetched.
-            self._guarded("startup", self._process_and_deliver, store)
+            self._guarded("startup", self._process, store)
             while not self.stop_event.is_set():
                 self._wake.wait(IDLE_WAKE_S)
                 self._wake.clear()
@@ -122,7 +144,7 @@ class Worker(threading.Thread):
                 if due:
                     self._guarded("cycle", self._cycle, store, due)
                 elif health:
-                    self._guarded("health", self._health_and_deliver, store)
+                    self._guarded("health", self._check_health, store)
                 elif deliver:
                     self._guarded("delivery", self._deliver_due, store)
         finally:
@@ -157,7 +179,7 @@ class Worker(threading.Thread):
                 self._collect(active, sources)
         if self.stop_event.is_set():
             return  # what was stored is processed on the next start
-        self._process_and_deliver(store)
+        self._process(store)
 
     def _collect(self, active: Active, sources: list[str]) -> None:
         self.status.phase = "collect"
@@ -183,7 +205,7 @@ class Worker(threading.Thread):
             len(sources), elapsed, report.new, len(report.failed),
         )  # fmt: skip
 
-    def _process_and_deliver(self, store: Store) -> None:
+    def _process(self, store: Store) -> None:
         active = self.active()
         self.status.phase = "process"
         started = time.monotonic()
@@ -191,22 +213,23 @@ class Worker(threading.Thread):
         self.metrics.process_duration.observe(time.monotonic() - started)
         self.metrics.matches.inc(processed.matches)
         self.metrics.alerts_queued.inc(processed.alerts_queued)
-        self._health_and_deliver(store)
+        self._check_health(store)
 
-    def _health_and_deliver(self, store: Store) -> None:
+    def _check_health(self, store: Store) -> None:
         self.status.phase = "health"
         check_source_health(store, self.active().config)
         self._deliver_due(store)
 
     def _deliver_due(self, store: Store) -> None:
-        if self.stop_event.is_set():
-            return
         self.status.phase = "deliver"
         config = self.active().config
-        report = deliver_due(store, config.channels, config.model.delivery, stop=self.stop_event)
+        slice_ = _StopOrDeadline(self.stop_event, DELIVERY_SLICE_S)
+        report = deliver_due(store, config.channels, config.model.delivery, stop=slice_)
         self.metrics.alerts_sent.inc(report.sent)
         self.metrics.alerts_failed.inc(report.failed)
         self.metrics.alerts_dead.inc(report.dead)
+        if slice_.expired():
+            self.request_delivery()  # a backlog: carry on after the next due sources
         self._snapshot(store)
 
     def _snapshot(self, store: Store) -> None:

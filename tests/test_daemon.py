@@ -6,14 +6,17 @@ and a local webhook (apprise ``json://``) for alerts (``/hook``) and ops notices
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -22,7 +25,6 @@ import pytest
 import yaml
 from conftest import REPO, newsradar_cmd
 from servers import WebhookReceiver
-from sites import LocalSite, Route
 
 NEW_ARTICLE_DEADLINE_S = 7.0  # the source's interval (2 s) + 5 s
 STOP_DEADLINE_S = 10.0
@@ -51,34 +53,62 @@ def rss(items: list[int]) -> bytes:
 
 
 class Feed:
-    """One RSS feed on a LocalSite whose items, status and speed a test changes."""
+    """One RSS feed on its own local server; tests change its items, status and speed.
 
-    def __init__(self, site: LocalSite, path: str = "/feed.xml") -> None:
-        self.site, self.path = site, path
+    Answers ``If-None-Match`` with 304 when the items did not change, like a real feed.
+    """
+
+    def __init__(self) -> None:
         self.items: list[int] = []
         self.status = 200
         self.delay = 0.0
         self.entered: list[float] = []  # when each request reached the handler
-        site.dynamic[path] = self._route
+        self.headers: list[dict[str, str]] = []  # request headers, lower-case names
+        feed = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                feed.entered.append(time.monotonic())
+                feed.headers.append({k.lower(): v for k, v in self.headers.items()})
+                if feed.delay:
+                    time.sleep(feed.delay)
+                if feed.status != 200:
+                    self._send(feed.status, b"unavailable")
+                    return
+                body = rss(feed.items)
+                etag = f'"{hashlib.sha1(body).hexdigest()}"'
+                fresh = self.headers.get("If-None-Match") == etag
+                self._send(304 if fresh else 200, b"" if fresh else body, etag)
+
+            def _send(self, status: int, body: bytes, etag: str | None = None) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/rss+xml")
+                    if etag:
+                        self.send_header("ETag", etag)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the client went away (a killed collect)
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
     @property
     def url(self) -> str:
-        return self.site.url(self.path)
+        return f"http://127.0.0.1:{self.server.server_address[1]}/feed.xml"
 
     def publish(self, *items: int) -> None:
         self.items = [*items, *self.items]
 
-    def _route(self) -> Route:
-        self.entered.append(time.monotonic())
-        if self.delay:
-            time.sleep(self.delay)
-        if self.status != 200:
-            return Route(b"gone", status=self.status, content_type="text/plain")
-        body = rss(self.items)
-        return Route(body, content_type="application/rss+xml", etag=f'"{hash(body)}"')
-
-    def requests(self) -> list[dict[str, str]]:
-        return [r.headers for r in self.site.requests_for(self.path)]
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class DaemonProcess:
@@ -142,9 +172,8 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 class Setup:
     """A daemon's world: feed, webhook, config, rules and the daemons started on it."""
 
-    def __init__(self, tmp: Path, site: LocalSite, hook: WebhookReceiver) -> None:
-        self.tmp, self.site, self.hook = tmp, site, hook
-        self.feed = Feed(site)
+    def __init__(self, tmp: Path, feed: Feed, hook: WebhookReceiver) -> None:
+        self.tmp, self.feed, self.hook = tmp, feed, hook
         self.db = tmp / "newsradar.db"
         self.rules = tmp / "rules" / "alerts.yaml"
         self.daemons: list[DaemonProcess] = []
@@ -196,16 +225,16 @@ class Setup:
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
-    site = LocalSite()
+    feed = Feed()
     hook = WebhookReceiver().start()
-    world = Setup(tmp_path, site, hook)
+    world = Setup(tmp_path, feed, hook)
     try:
         yield world
     finally:
         for daemon in world.daemons:
             daemon.kill()
         hook.stop()
-        site.close()
+        feed.close()
 
 
 def test_new_article_alert_arrives_within_interval_plus_five_seconds(setup: Setup) -> None:
@@ -226,10 +255,10 @@ def test_not_modified_feed_changes_nothing(setup: Setup) -> None:
     setup.daemon()
     assert wait_until(lambda: len(setup.alerts()) == 1)
     before = query(setup.db, "SELECT count(*), max(updated_at) FROM articles")
-    polls = len(setup.feed.requests())
+    polls = len(setup.feed.headers)
     # Three more polls, all conditional and answered 304.
-    assert wait_until(lambda: len(setup.feed.requests()) >= polls + 3, timeout=12)
-    conditional = setup.feed.requests()[polls:]
+    assert wait_until(lambda: len(setup.feed.headers) >= polls + 3, timeout=12)
+    conditional = setup.feed.headers[polls:]
     assert all(h.get("if-none-match") for h in conditional), conditional
     assert query(setup.db, "SELECT count(*), max(updated_at) FROM articles") == before
     state = query(setup.db, "SELECT consecutive_failures, last_error FROM sources")
@@ -367,3 +396,63 @@ def test_healthz_and_metrics_report_the_daemon(setup: Setup) -> None:
         "process_resident_memory_bytes",
     ):
         assert name in text, name
+
+
+# --- the parts, without a subprocess ----------------------------------------------------------
+
+
+def test_first_poll_is_immediate_when_overdue_and_keeps_the_rhythm_otherwise() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from monitor.scheduler import first_run
+    from monitor.store.sources import SourceState
+
+    now = datetime(2026, 11, 2, 12, 0, 30, tzinfo=UTC)
+    every_10m = IntervalTrigger(minutes=10)
+    assert first_run(every_10m, SourceState("s"), now) == now  # never polled
+    recent = SourceState("s", last_attempt=now - timedelta(minutes=4))
+    assert first_run(every_10m, recent, now) == now + timedelta(minutes=6)  # no re-poll
+    old = SourceState("s", last_attempt=now - timedelta(hours=3))
+    assert first_run(every_10m, old, now) == now
+    hourly = CronTrigger.from_crontab("0 * * * *", timezone=UTC)
+    missed = SourceState("s", last_attempt=now - timedelta(minutes=65))
+    assert first_run(hourly, missed, now) == now  # the 12:00 run was missed
+    done = SourceState("s", last_attempt=now - timedelta(seconds=20))  # polled at 12:00:10
+    assert first_run(hourly, done, now) == datetime(2026, 11, 2, 13, 0, tzinfo=UTC)
+
+
+def test_reloader_applies_valid_edits_and_pauses_collection_on_bad_ones(tmp_path: Path) -> None:
+    from monitor.config import load_config
+    from monitor.reload import Active, Reloader
+    from monitor.rulebook import load_rulebook
+
+    feed_url = "http://127.0.0.1:9/feed.xml"
+    world = Setup(tmp_path, None, WebhookReceiver())  # type: ignore[arg-type]
+    world.feed = type("F", (), {"url": feed_url})()  # type: ignore[assignment]
+    path = world.write_config()
+    config = load_config(str(path))
+    reloader = Reloader(str(path), Active(config, load_rulebook(config)))
+    reloader.settle_s = 0.01
+    assert reloader.poll() is None  # nothing changed
+
+    world.write_rules("missile OR rocket")
+    assert reloader.poll() is not None
+    assert reloader.active.rulebook.ruleset.rules[0].query == "missile OR rocket"
+
+    path.write_text(path.read_text() + "typo_key: 1\n")
+    assert reloader.poll() is None
+    assert reloader.collect_blocked == "the config file on disk is invalid"
+    assert reloader.active.config is config  # the running config stays
+
+    world.write_config(database="elsewhere.db")
+    assert reloader.poll() is None
+    assert reloader.collect_blocked == "the config on disk needs a restart"
+
+    sources = [{"name": "other", "feed": feed_url, "every": "5m"}]
+    world.write_config(sources=sources)
+    new = reloader.poll()
+    assert new is not None and reloader.collect_blocked is None
+    assert [s.name for s in new.config.sources] == ["other"]

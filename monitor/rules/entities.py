@@ -6,7 +6,9 @@ expands too, so the weapon class ``missile`` can list ``ballistic missile``, whi
 ``ICBM``.
 
 Aliases with capitals are case-sensitive (see :mod:`monitor.rules.casing`) unless the entity
-says ``case_sensitive: false``. Literal terms (no entity) and prefix terms match in any case.
+says ``case_sensitive: false``. Other terms match in any case, except a term written exactly
+like a case-sensitive alias (``ICBM``, ``Turkish``), which keeps that alias's case rule; prefix
+terms always match in any case.
 """
 
 from __future__ import annotations
@@ -38,10 +40,18 @@ class EntityIndex:
 
     def __init__(self, entities: Mapping[str, Entity]) -> None:
         self._by_key: dict[tuple[str, ...], Entity] = {}
+        # aliases as written -> their case requirements, for terms written like an alias
+        self._spellings: dict[tuple[str, ...], Requirements] = {}
         for name, entity in entities.items():
             key = _key([fold_word(w) for w in words(name)])
             if key:
                 self._by_key[key] = entity
+            if entity.case_sensitive is not False:
+                for alias in entity.aliases:
+                    original = tuple(words(alias))
+                    reqs = requirements(list(original))
+                    if reqs is not None:
+                        self._spellings[original] = reqs
 
     def lookup(self, folded: tuple[str, ...]) -> Entity | None:
         return self._by_key.get(_key(folded))
@@ -52,7 +62,10 @@ class EntityIndex:
             return (Variant(term.words, prefix=True),)
         entity = self.lookup(term.words)
         if entity is None:
-            return tuple(Variant(form) for form in phrase_inflections(term.words))
+            # A term written exactly like a case-sensitive alias ("ICBM", "Turkish") is that
+            # proper noun or acronym, with its case rule; written otherwise it is a word.
+            reqs = self._spellings.get(tuple(words(term.text)))
+            return tuple(Variant(form, reqs=reqs) for form in phrase_inflections(term.words))
         collected: dict[tuple[str, ...], set[Requirements | None]] = {}
         self._expand(entity, collected, set())
         result = []

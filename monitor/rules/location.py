@@ -12,7 +12,7 @@ from pathlib import Path
 
 from monitor.models import Rule
 
-Locator = Callable[[int, int], tuple[int | None, int]]
+Locator = Callable[[int, int], tuple[int, int]]
 
 
 def locator(rule: Rule, cache: dict[str, list[str] | None]) -> Locator:
@@ -20,7 +20,7 @@ def locator(rule: Rule, cache: dict[str, list[str] | None]) -> Locator:
     start = rule.query_line or rule.line
     lines = _lines(rule.file, cache) if rule.file else None
     if start is None or not lines or start > len(lines) or "query:" not in lines[start - 1]:
-        return lambda q_line, q_col: (start + q_line - 1 if start else None, q_col)
+        return lambda q_line, q_col: (start + q_line - 1 if start else q_line, q_col)
     text = lines[start - 1]
     after = text.index("query:") + len("query:")
     rest = text[after:]
@@ -49,11 +49,11 @@ def _block(lines: list[str], start: int, folded: bool) -> Locator:
     if not body:
         return lambda q_line, q_col: (start, q_col)
 
-    def literal(q_line: int, q_col: int) -> tuple[int | None, int]:
+    def literal(q_line: int, q_col: int) -> tuple[int, int]:
         number, indent, _ = body[min(q_line, len(body)) - 1]
         return number, indent + q_col
 
-    def joined(q_line: int, q_col: int) -> tuple[int | None, int]:
+    def joined(q_line: int, q_col: int) -> tuple[int, int]:
         # ">" joins the block's lines with single spaces: walk them to find the column.
         remaining = q_col
         for number, indent, content in body:

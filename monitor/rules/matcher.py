@@ -38,30 +38,32 @@ class Matcher:
         self._automaton = table.build()
         self._keys = table.keys
         self._word_counts = table.word_counts
-        # pattern id -> rules (indexes into _compiled) it wakes; for rules with a second
-        # necessary set, the pattern ids of which one must also be present.
-        wake: dict[int, set[int]] = {}
-        wake_if: dict[int, list[tuple[int, frozenset[int]]]] = {}
+        # A rule is a candidate when a pattern of its cheapest necessary set fired and, if it
+        # has a second necessary set, a pattern of that one too. For each waking pattern:
+        # the rules it wakes outright, and second-set pattern -> rules it wakes with them,
+        # so the common "second set absent" case is one small set intersection in C.
+        outright: dict[int, set[int]] = {}
+        paired: dict[int, dict[int, set[int]]] = {}
         for position, item in enumerate(self._compiled):
-            first = item.trigger[0][1]
-            also = (
-                frozenset().union(*(t.pids for t in item.trigger[1][1]))
-                if len(item.trigger) > 1
-                else None
-            )
-            for term in first:
+            also = set()
+            if len(item.trigger) > 1:
+                also = set().union(*(t.pids for t in item.trigger[1][1]))
+            for term in item.trigger[0][1]:
                 for pid in term.pids:
-                    if also is None:
-                        wake.setdefault(pid, set()).add(position)
-                    else:
-                        wake_if.setdefault(pid, []).append((position, also))
+                    if not also:
+                        outright.setdefault(pid, set()).add(position)
+                    for other in also:
+                        paired.setdefault(pid, {}).setdefault(other, set()).add(position)
         self._wake = {
-            pid: (tuple(sorted(wake.get(pid, ()))), tuple(wake_if.get(pid, ())))
-            for pid in wake.keys() | wake_if.keys()
+            pid: (
+                tuple(outright.get(pid, ())),
+                frozenset(paired.get(pid, {})),
+                {other: tuple(r) for other, r in paired.get(pid, {}).items()},
+            )
+            for pid in outright.keys() | paired.keys()
         }
-        self._waking = frozenset(
-            self._wake
-        )  # Filters are rare and cheap to apply afterwards; the Boolean test is the hot path.
+        self._waking = frozenset(self._wake)
+        # Filters are rare and cheap to apply afterwards; the Boolean test is the hot path.
         self._tests = [item.program.test for item in self._compiled]
 
     def match(self, doc: Document) -> list[RuleMatch]:
@@ -71,12 +73,11 @@ class Matcher:
         wake = self._wake
         candidates: set[int] = set()
         for pid in pids & self._waking:  # only patterns that wake something, at C speed
-            rules, pairs = wake[pid]
+            rules, others, with_other = wake[pid]
             if rules:
                 candidates.update(rules)
-            for position, also in pairs:
-                if not pids.isdisjoint(also):
-                    candidates.add(position)
+            for other in others & pids:
+                candidates.update(with_other[other])
         if not candidates:
             return []
         tests = self._tests

@@ -223,10 +223,10 @@ MAX_VARIANTS = 64
 def stem(word: str) -> str:
     """A minimal English plural stemmer: two words are inflections of each other when their
     stems are equal (missiles/missile, churches/church, classes/class, countries/country,
-    movies/movie, ICBMs/ICBM)."""
+    movies/movie, embargoes/embargo, shoes/shoe, ICBMs/ICBM)."""
     n = len(word)
     if n > 3 and word[-1] == "s" and word not in NO_STEM:
-        if word.endswith(("sses", "ches", "shes", "xes")):
+        if word.endswith(("sses", "ches", "shes", "xes")) or (n > 4 and word.endswith("oes")):
             word = word[:-2]
         elif word.endswith("ies"):
             return word[:-3] + "i"
@@ -236,7 +236,7 @@ def stem(word: str) -> str:
     if n >= 3:
         if word[-1] == "y" and word[-2] not in _VOWELS:
             return word[:-1] + "i"
-        if word.endswith(("ie", "che", "xe")):
+        if word.endswith(("ie", "che", "xe")) or (n >= 4 and word.endswith("oe")):
             return word[:-1]
     return word
 

@@ -40,22 +40,20 @@ def starts_sentence(layout: str, start: int) -> bool:
 class AlignedWords:
     """For fast-path documents: ``aligned`` is the layout with non-word characters blanked."""
 
-    __slots__ = ("layout", "_parts", "_part_of", "_spans")
+    __slots__ = ("layout", "_parts", "_part_of", "_lengths")
 
     def __init__(self, layout: str, aligned: str) -> None:
         self.layout = layout
         self._parts = aligned.split(" ")  # words, and "" for each extra blank
         self._part_of = list(compress(count(), self._parts))  # word i is parts[_part_of[i]]
-        self._spans: dict[int, tuple[int, int]] = {}
+        self._lengths: list[int] | None = None
 
     def span(self, index: int) -> tuple[int, int]:
-        span = self._spans.get(index)
-        if span is None:
-            # Only a few words per document are ever located: sum their prefix at C speed.
-            part = self._part_of[index]
-            start = sum(map(len, self._parts[:part])) + part
-            span = self._spans[index] = (start, start + len(self._parts[part]))
-        return span
+        part = self._part_of[index]
+        if self._lengths is None:
+            self._lengths = list(accumulate(map(len, self._parts), initial=0))
+        start = self._lengths[part] + part  # the parts' lengths plus one blank between each
+        return start, start + len(self._parts[part])
 
     def word(self, index: int) -> str:
         start, end = self.span(index)
