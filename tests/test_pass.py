@@ -261,3 +261,37 @@ def test_test_rule_exit_codes_are_like_grep(tmp_path: Path, query: str, code: in
     assert done.returncode == code, done.stdout + done.stderr
     if code == 0:
         assert "ballistic missile" in done.stdout
+
+
+def test_test_rule_fetches_an_article_by_url(local_site) -> None:
+    from conftest import newsradar_cmd
+    from feedgen import article_page
+
+    site = local_site()
+    url = site.add("/nato.html", article_page("NATO intercepts missile", story("nato-wire")))
+    done = subprocess.run(
+        newsradar_cmd("-c", "/nonexistent/newsradar.yaml", "test-rule",
+                      'NATO AND Turkey AND "ballistic missile"', "--url", url),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ballistic missile" in done.stdout and "Türkiye" in done.stdout
+
+
+def test_demo_runs_offline_and_alerts_once(tmp_path: Path) -> None:
+    from conftest import newsradar_cmd
+
+    done = subprocess.run(
+        newsradar_cmd("demo", "--dir", str(tmp_path)),
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "nato-turkey-missile: NATO air defences intercept Iranian missile" in out
+    assert "port-strikes: Dock workers strike" in out
+    assert out.count("\n== email") == 2  # the recipe and the syndicated copy stay quiet
+    assert "roast a turkey" not in out
+    assert out.strip().splitlines()[-1].startswith(
+        "demo: 2 alert(s) delivered on the first pass, 0 on the second"
+    )
+    assert (tmp_path / "newsradar.db").exists()
