@@ -34,7 +34,7 @@ OK = "ok"
 
 @dataclass(frozen=True)
 class Incident:
-    kind: str  # "failing" | "stale"
+    kind: str  # "failing" | "stale" (| "recovered" for the closing notice)
     key: str  # identity of this incident; stored in sources.health_notified
     title: str
     body: str
@@ -95,28 +95,35 @@ def assess(
 
 
 def _notify_ops(
-    store: Store,
-    config: Config,
-    source: str,
-    key: str,
-    title: str,
-    body: str,
-    severity: str,
-    now: datetime,
+    store: Store, config: Config, source: str, notice: Incident, severity: str, now: datetime
 ) -> None:
     for channel in config.ops:
         store.outbox.enqueue(
             NewAlert(
                 rule=OPS_RULE,
-                story_id=notice_id(source, key),
+                story_id=notice_id(source, notice.key),
                 channel=channel,
                 article_id=0,  # not about an article
-                title=title,
-                body=body,
+                title=notice.title,
+                body=notice.body,
                 severity=severity,
             ),
             now=now,
         )
+
+
+def _recovered(source: str, state: SourceState) -> Incident:
+    opened = state.health_notified or state.health
+    return Incident(
+        kind="recovered",
+        key=f"recovered:{opened}",
+        title=f"newsradar: source {source} recovered",
+        body=(
+            f"Source {source} works again (last success {_when(state.last_success)}, "
+            f"last new item {_when(state.last_new_item_at)}).\n"
+            f"Incident: {opened}"
+        ),
+    )
 
 
 def check_source_health(store: Store, config: Config, now: datetime | None = None) -> HealthReport:
@@ -138,9 +145,7 @@ def check_source_health(store: Store, config: Config, now: datetime | None = Non
             report.unhealthy[source.name] = incident.kind
         if incident is not None and state.health == OK:
             # Queue first, record second: a crash in between re-queues the same key (ignored).
-            _notify_ops(
-                store, config, source.name, incident.key, incident.title, incident.body, "high", now
-            )
+            _notify_ops(store, config, source.name, incident, "high", now)
             store.sources.set_health(source.name, incident.kind, incident.key)
             report.opened.append(f"{source.name}: {incident.kind}")
             log.warning(
@@ -153,19 +158,7 @@ def check_source_health(store: Store, config: Config, now: datetime | None = Non
             # Same incident, new symptom (failing -> stale once polls work again): no message.
             store.sources.set_health(source.name, incident.kind, state.health_notified)
         elif incident is None and state.health != OK:
-            opened = state.health_notified or state.health
-            _notify_ops(
-                store,
-                config,
-                source.name,
-                f"recovered:{opened}",
-                f"newsradar: source {source.name} recovered",
-                f"Source {source.name} works again (last success {_when(state.last_success)}, "
-                f"last new item {_when(state.last_new_item_at)}).\n"
-                f"Incident: {opened}",
-                "normal",
-                now,
-            )
+            _notify_ops(store, config, source.name, _recovered(source.name, state), "normal", now)
             store.sources.set_health(source.name, OK, None)
             report.recovered.append(source.name)
             log.warning("source %s recovered", source.name)

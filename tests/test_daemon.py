@@ -172,8 +172,10 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 class Setup:
     """A daemon's world: feed, webhook, config, rules and the daemons started on it."""
 
-    def __init__(self, tmp: Path, feed: Feed, hook: WebhookReceiver) -> None:
-        self.tmp, self.feed, self.hook = tmp, feed, hook
+    def __init__(self, tmp: Path, feed: Feed | None, hook: WebhookReceiver) -> None:
+        self.tmp, self.hook = tmp, hook
+        self.feed: Feed = feed  # type: ignore[assignment] # None: config-only tests
+        self.feed_url = feed.url if feed else "http://127.0.0.1:9/feed.xml"
         self.db = tmp / "newsradar.db"
         self.rules = tmp / "rules" / "alerts.yaml"
         self.daemons: list[DaemonProcess] = []
@@ -195,7 +197,7 @@ class Setup:
             "fetch": {"timeout": "5s", "crawl_timeout": "30s", "obey_robots": False},
             "delivery": {"timeout": "5s", "backoff": "1s", "max_backoff": "2s"},
             "daemon": {"delivery_every": "1s", "health_every": "1s"},
-            "sources": [{"name": "local", "feed": self.feed.url, "full_text": "never"}],
+            "sources": [{"name": "local", "feed": self.feed_url, "full_text": "never"}],
             **overrides,
         }
         path = self.tmp / "newsradar.yaml"
@@ -429,9 +431,8 @@ def test_reloader_applies_valid_edits_and_pauses_collection_on_bad_ones(tmp_path
     from monitor.reload import Active, Reloader
     from monitor.rulebook import load_rulebook
 
-    feed_url = "http://127.0.0.1:9/feed.xml"
-    world = Setup(tmp_path, None, WebhookReceiver())  # type: ignore[arg-type]
-    world.feed = type("F", (), {"url": feed_url})()  # type: ignore[assignment]
+    world = Setup(tmp_path, None, WebhookReceiver())
+    feed_url = world.feed_url
     path = world.write_config()
     config = load_config(str(path))
     reloader = Reloader(str(path), Active(config, load_rulebook(config)))
@@ -456,3 +457,32 @@ def test_reloader_applies_valid_edits_and_pauses_collection_on_bad_ones(tmp_path
     new = reloader.poll()
     assert new is not None and reloader.collect_blocked is None
     assert [s.name for s in new.config.sources] == ["other"]
+
+
+def test_config_reload_adds_reschedules_and_removes_source_jobs(tmp_path: Path) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from monitor.config import load_config
+    from monitor.reload import Active
+    from monitor.rulebook import load_rulebook
+    from monitor.scheduler import Daemon
+
+    world = Setup(tmp_path, None, WebhookReceiver())
+    url = world.feed_url
+    sources = [{"name": "a", "feed": url, "every": "5m"}, {"name": "b", "feed": url}]
+    config = load_config(str(world.write_config(sources=sources)))
+    daemon = Daemon(config.path, Active(config, load_rulebook(config)), metrics_port=None)
+    daemon._schedule_sources(config, initial=True)
+
+    def jobs() -> dict[str, object]:
+        return {j.id: j.trigger for j in daemon.scheduler.get_jobs() if j.id.startswith("source:")}
+
+    assert isinstance(jobs()["source:a"], IntervalTrigger)
+    assert jobs()["source:a"].interval.total_seconds() == 300  # type: ignore[attr-defined]
+    assert jobs()["source:b"].interval.total_seconds() == 2  # type: ignore[attr-defined]
+
+    sources = [{"name": "a", "feed": url, "every": "*/15 * * * *"}, {"name": "c", "feed": url}]
+    daemon._schedule_sources(load_config(str(world.write_config(sources=sources))))
+    assert sorted(jobs()) == ["source:a", "source:c"]
+    assert isinstance(jobs()["source:a"], CronTrigger)
