@@ -482,7 +482,10 @@ def rule_files(paths: tuple[str, ...] | list[str]) -> list[Path]:
     for entry in paths:
         p = Path(entry)
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file())
+            found = [f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()]
+            # Catalogue folders (`entities/`) load first, so the user's own files extend or
+            # override catalogue entries whatever their names sort as.
+            files += sorted(found, key=lambda f: ("entities" not in f.relative_to(p).parts, f))
         elif p.exists():
             files.append(p)
         else:

@@ -147,3 +147,12 @@ def test_rule_files_merge_entities_and_refuse_duplicate_rules(tmp_path: Path) ->
     write(tmp_path / "rules" / "c.yaml", "rules:\n  - name: r\n    query: other\n")
     with pytest.raises(ConfigError, match="rule `r` is already defined"):
         load_rule_files([str(tmp_path / "rules")])
+
+
+def test_user_entity_files_override_the_catalogue_whatever_their_names(tmp_path: Path) -> None:
+    write(tmp_path / "rules" / "entities" / "catalogue.yaml",
+          "entities:\n  Turkey:\n    aliases: [Türkiye]\n    case_sensitive: true\n")  # fmt: skip
+    write(tmp_path / "rules" / "aaa.yaml", "entities:\n  Turkey:\n    case_sensitive: false\n")
+    ruleset = load_rule_files([str(tmp_path / "rules")])
+    assert ruleset.entities["Turkey"].case_sensitive is False
+    assert ruleset.entities["Turkey"].aliases == ("Türkiye",)
