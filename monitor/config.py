@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -28,7 +30,7 @@ from pydantic import (
 from monitor.errors import ConfigError, Problem
 from monitor.flow import ChannelOptions, parse_digest, parse_quiet_hours, parse_throttle, zone
 from monitor.models import Entity, Rule
-from monitor.schedule import parse_every
+from monitor.schedule import parse_duration, parse_every, parse_jitter
 from monitor.yamlfile import KeyPath, YamlDoc, load_yaml
 
 CONFIG_ENV = "NEWSRADAR_CONFIG"
@@ -41,24 +43,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Every = Annotated[str, Field(description="Poll interval (30s, 10m, 1h, 1d) or a cron expression")]
+def _checked_by(parse: Callable[[str], object], description: str) -> Any:
+    """A string field validated by the parser that reads it later, so errors surface at load."""
+
+    def check(value: str) -> str:
+        parse(value)
+        return value
+
+    return Annotated[str, AfterValidator(check), Field(description=description)]
+
+
+Every = _checked_by(parse_every, "Poll interval (30s, 10m, 1h, 1d) or a cron expression")
+Duration = _checked_by(parse_duration, "A duration: 30s, 10m, 1h, 1d, 1w")
+Jitter = _checked_by(lambda v: parse_jitter(v, 60), "Random delay added to each poll: 10% or 30s")
+TimeZone = _checked_by(zone, "An IANA timezone such as UTC or Europe/Berlin")
 
 
 class DefaultsModel(_Strict):
     every: Every = "10m"
     full_text: Literal["auto", "always", "never"] = "auto"
-    jitter: Every = Field("10%", description="Random delay added to each poll: 10% or 30s")
-    stale_after: Every | None = Field(
+    jitter: Jitter = "10%"
+    stale_after: Duration | None = Field(
         None, description="Report a source as stale when it has no new items for this long"
     )
     failures_before_alert: int = Field(3, ge=1)
-
-    @field_validator("every", "stale_after")
-    @classmethod
-    def _check_every(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_every(value)
-        return value
 
 
 class SourceModel(_Strict):
@@ -72,14 +80,7 @@ class SourceModel(_Strict):
     enabled: bool = True
     language: str | None = Field(None, description="ISO 639-1 code, when the source lacks one")
     max_items: int = Field(200, ge=1, description="At most this many entries per poll")
-    stale_after: Every | None = None
-
-    @field_validator("every", "stale_after")
-    @classmethod
-    def _check_every(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_every(value)
-        return value
+    stale_after: Duration | None = None
 
     @field_validator("feed", "sitemap", "url")
     @classmethod
@@ -98,23 +99,23 @@ class SourceModel(_Strict):
 
 class FetchModel(_Strict):
     user_agent: str = "newsradar/0.1 (+https://github.com/newsradar/newsradar)"
-    timeout: Every = "20s"
+    timeout: Duration = "20s"
     max_bytes: int = Field(10_000_000, ge=1024, description="Cap on any response body")
     obey_robots: bool = True
     concurrency_per_host: int = Field(2, ge=1)
-    delay: Every = Field("0s", description="Delay between requests to one host")
-    crawl_timeout: Every = Field("10m", description="Hard limit for one collect pass")
+    delay: Duration = Field("0s", description="Delay between requests to one host")
+    crawl_timeout: Duration = Field("10m", description="Hard limit for one collect pass")
 
 
 class DeliveryModel(_Strict):
-    timeout: Every = "20s"
-    backoff: Every = Field("30s", description="First retry delay; doubles each attempt")
-    max_backoff: Every = "1h"
-    give_up_after: Every = Field("3d", description="Mark undeliverable alerts dead after this")
+    timeout: Duration = "20s"
+    backoff: Duration = Field("30s", description="First retry delay; doubles each attempt")
+    max_backoff: Duration = "1h"
+    give_up_after: Duration = Field("3d", description="Mark undeliverable alerts dead after this")
 
 
 class StoriesModel(_Strict):
-    window: Every = Field("7d", description="How far back a new article can join a story")
+    window: Duration = Field("7d", description="How far back a new article can join a story")
     threshold: float = Field(0.8, gt=0, le=1, description="Containment that makes a duplicate")
 
 
@@ -125,46 +126,35 @@ class DaemonModel(_Strict):
         None, ge=0, le=65535, description="Serve /healthz and /metrics here (off when unset)"
     )
     metrics_host: str = Field("127.0.0.1", description="Address to bind; keep it local")
-    delivery_every: Every = Field("15s", description="How often due outbox rows are retried")
-    health_every: Every = Field("1m", description="How often sources are checked for staleness")
-
-    @field_validator("delivery_every", "health_every")
-    @classmethod
-    def _check_duration(cls, value: str) -> str:
-        from monitor.schedule import parse_duration
-
-        parse_duration(value)  # a plain duration: these timers are not cron schedules
-        return value
+    delivery_every: Duration = Field("15s", description="How often due outbox rows are retried")
+    health_every: Duration = Field("1m", description="How often sources are checked for staleness")
 
 
 Severity = Literal["low", "normal", "high", "critical"]
+QuietHours = _checked_by(
+    parse_quiet_hours, "Daily quiet period HH:MM-HH:MM (may wrap midnight): 22:00-07:00"
+)
+Throttle = _checked_by(
+    parse_throttle,
+    "At most N alerts per window go out at once, per channel (5/h, 20/d, 3/30m); the rest "
+    "of the window's alerts are sent as one digest at its end",
+)
+Digest = _checked_by(
+    parse_digest,
+    "Send this rule's alerts as one message per period: hourly, daily 08:00, "
+    "daily 08:00,17:00, weekly mon 08:00 (optionally followed by a timezone)",
+)
 
 
 class ChannelModel(_Strict):
     """A channel written as a mapping: its apprise URL plus delivery options."""
 
     url: str = Field(description="apprise URL; ${VAR} reads the environment")
-    quiet_hours: str | None = Field(
-        None, description="Daily quiet period HH:MM-HH:MM (may wrap midnight): 22:00-07:00"
-    )
-    timezone: str | None = Field(None, description="For quiet_hours; default: top-level timezone")
+    quiet_hours: QuietHours | None = None
+    timezone: TimeZone | None = Field(None, description="For quiet_hours; default: top-level")
     bypass_severity: Severity | None = Field(
         "critical", description="Alerts of this severity or above ignore quiet hours (null: none)"
     )
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _check_quiet(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_quiet_hours(value)
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _check_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            zone(value)
-        return value
 
 
 # A channel is a plain apprise URL (the usual form) or a ChannelModel mapping. The tags keep
@@ -180,9 +170,7 @@ class ConfigModel(_Strict):
     database: str = "newsradar.db"
     rules: str | list[str] = "rules/"
     notify: dict[Annotated[str, Field(pattern=_NAME)], ChannelValue] = Field(default_factory=dict)
-    timezone: str = Field(
-        "UTC", description="IANA timezone for digest times, throttle windows and quiet hours"
-    )
+    timezone: TimeZone = "UTC"  # for digest times, throttle windows and quiet hours
     ops: list[str] | str | None = Field(None, description="Channel(s) for source-health notices")
     defaults: DefaultsModel = Field(default_factory=DefaultsModel)
     fetch: FetchModel = Field(default_factory=FetchModel)
@@ -190,12 +178,6 @@ class ConfigModel(_Strict):
     stories: StoriesModel = Field(default_factory=StoriesModel)
     daemon: DaemonModel = Field(default_factory=DaemonModel)
     sources: list[SourceModel] = Field(default_factory=list)
-
-    @field_validator("timezone")
-    @classmethod
-    def _check_zone(cls, value: str) -> str:
-        zone(value)
-        return value
 
 
 class EntityModel(_Strict):
@@ -209,37 +191,15 @@ class RuleModel(_Strict):
     notify: list[str] = Field(default_factory=list)
     sources: list[str] | None = None
     languages: list[str] | None = None
-    severity: Literal["low", "normal", "high", "critical"] = "normal"
+    severity: Severity = "normal"
     enabled: bool = True
-    throttle: str | None = Field(
-        None,
-        description="At most N alerts per window go out at once, per channel (5/h, 20/d, "
-        "3/30m); the rest of the window's alerts are sent as one digest at its end",
-    )
-    digest: str | None = Field(
-        None,
-        description="Send this rule's alerts as one message per period: hourly, daily 08:00, "
-        "daily 08:00,17:00, weekly mon 08:00 (optionally followed by a timezone)",
-    )
+    throttle: Throttle | None = None
+    digest: Digest | None = None
 
     @field_validator("notify", "sources", "languages", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
-
-    @field_validator("throttle")
-    @classmethod
-    def _check_throttle(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_throttle(value)
-        return value
-
-    @field_validator("digest")
-    @classmethod
-    def _check_digest(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_digest(value)
-        return value
 
     @model_validator(mode="after")
     def _throttle_or_digest(self) -> RuleModel:
@@ -311,7 +271,9 @@ def substitute(value: str, path: str, line: int | None, problems: list[Problem])
             try:
                 return secret_path.read_text(encoding="utf-8").strip()
             except OSError as exc:
-                problems.append(Problem(path, line, f"cannot read secret file {secret_path}: {exc.strerror}"))
+                problems.append(
+                    Problem(path, line, f"cannot read secret file {secret_path}: {exc.strerror}")
+                )
                 return ""
         name, sep, default = expr.partition(":-")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -449,7 +411,9 @@ def load_config(path: str | None = None) -> Config:
     ops = (model.ops,) if isinstance(model.ops, str) else tuple(model.ops or ())
     for channel in ops:
         if channel not in model.notify:
-            problems.append(Problem(path, doc.line_of(("ops",)), f"ops: unknown channel `{channel}`"))
+            problems.append(
+                Problem(path, doc.line_of(("ops",)), f"ops: unknown channel `{channel}`")
+            )
     if problems:
         raise ConfigError(problems)
     rule_paths = [model.rules] if isinstance(model.rules, str) else list(model.rules)
@@ -517,7 +481,9 @@ def load_rule_files(paths: tuple[str, ...] | list[str]) -> RuleSet:
             line = doc.line_of(("rules", index))
             if r.name in names:
                 problems.append(
-                    Problem(doc.path, line, f"rule `{r.name}` is already defined in {names[r.name]}")
+                    Problem(
+                        doc.path, line, f"rule `{r.name}` is already defined in {names[r.name]}"
+                    )
                 )
                 continue
             names[r.name] = f"{doc.path}:{line}"
@@ -546,7 +512,9 @@ def load_rule_files(paths: tuple[str, ...] | list[str]) -> RuleSet:
             entities[ename] = Entity(
                 name=ename,
                 aliases=merged,
-                case_sensitive=case if case is not None else (previous.case_sensitive if previous else None),
+                case_sensitive=case
+                if case is not None
+                else (previous.case_sensitive if previous else None),
                 file=doc.path,
                 line=doc.line_of(("entities", ename)),
             )
@@ -563,7 +531,9 @@ def check_rule_references(config: Config, ruleset: RuleSet) -> list[Problem]:
         for channel in rule.notify:
             if channel not in config.channels:
                 problems.append(
-                    Problem(rule.file, rule.line, f"rule `{rule.name}`: unknown channel `{channel}`")
+                    Problem(
+                        rule.file, rule.line, f"rule `{rule.name}`: unknown channel `{channel}`"
+                    )
                 )
         for source in rule.sources or ():
             if source not in source_names:

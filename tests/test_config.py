@@ -156,3 +156,17 @@ def test_user_entity_files_override_the_catalogue_whatever_their_names(tmp_path:
     ruleset = load_rule_files([str(tmp_path / "rules")])
     assert ruleset.entities["Turkey"].case_sensitive is False
     assert ruleset.entities["Turkey"].aliases == ("Türkiye",)
+
+
+def test_durations_are_checked_when_the_config_loads(tmp_path: Path) -> None:
+    config_file = write(
+        tmp_path / "newsradar.yaml",
+        "fetch:\n  timeout: soon\ndelivery:\n  give_up_after: '*/5 * * * *'\n"
+        "timezone: Mars/Olympus\n",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(str(config_file))
+    text = "\n".join(problems_of(excinfo))
+    assert f"{config_file}:2: fetch.timeout: `soon` is not a duration" in text
+    assert f"{config_file}:4: delivery.give_up_after:" in text  # a cron line is no duration
+    assert f"{config_file}:5: timezone:" in text
