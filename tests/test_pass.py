@@ -291,7 +291,9 @@ def test_demo_runs_offline_and_alerts_once(tmp_path: Path) -> None:
     assert "port-strikes: Dock workers strike" in out
     assert out.count("\n== email") == 2  # the recipe and the syndicated copy stay quiet
     assert "roast a turkey" not in out
-    assert out.strip().splitlines()[-1].startswith(
-        "demo: 2 alert(s) delivered on the first pass, 0 on the second"
+    assert (
+        out.strip()
+        .splitlines()[-1]
+        .startswith("demo: 2 alert(s) delivered on the first pass, 0 on the second")
     )
     assert (tmp_path / "newsradar.db").exists()

@@ -90,8 +90,19 @@ class Outbox:
                 body, status, attempts, next_attempt_at, created_at, digest_key, due_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
             """,
-            [alert.rule, alert.story_id, alert.channel, alert.article_id, alert.severity,
-             alert.title, alert.body, due_s, now_s, alert.digest_key, due_s],
+            [
+                alert.rule,
+                alert.story_id,
+                alert.channel,
+                alert.article_id,
+                alert.severity,
+                alert.title,
+                alert.body,
+                due_s,
+                now_s,
+                alert.digest_key,
+                due_s,
+            ],
         )
         return cursor.rowcount == 1
 
