@@ -128,11 +128,11 @@ class Site:
         ).encode()
         self.bodies[feed] = (body, f'"{feed}-{len(self.items[feed])}-{self.items[feed][-1]}"')
 
-    def publish(self, cycle: int) -> None:
-        """A new article on NEW_PER_CYCLE feeds, rotating through all of them."""
+    def publish(self, cycle: int, feeds: int) -> None:
+        """A new article on ``feeds`` feeds, rotating through all of them."""
         with self.lock:
-            for k in range(NEW_PER_CYCLE):
-                feed = (cycle * NEW_PER_CYCLE + k) % len(self.items)
+            for k in range(feeds):
+                feed = (cycle * feeds + k) % len(self.items)
                 self.items[feed].append(self.next_item)
                 self.items[feed] = self.items[feed][-ITEMS_PER_FEED:]
                 self.next_item += 1
@@ -187,6 +187,9 @@ def main() -> int:
     parser.add_argument("--cycles", type=int, default=500)
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=25, help="cycles before the first RSS")
+    parser.add_argument(
+        "--new-per-cycle", type=int, default=NEW_PER_CYCLE, help="feeds with a new article"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
@@ -232,7 +235,7 @@ def main() -> int:
             done = cycles_done(metrics_url)
             if done > seen:
                 for cycle in range(seen, done):
-                    site.publish(cycle)
+                    site.publish(cycle, args.new_per_cycle)
                 seen = done
                 rss = rss_mb(proc.pid)
                 if rss_start is None and seen >= args.warmup:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -58,7 +59,7 @@ def run_backtest(
             store.articles.since(start),
             length=store.articles.count_since(start),
             label="scanning",
-            file=click.get_text_stream("stderr"),
+            file=sys.stderr,
         )
         with progress as articles:
             for article in articles:

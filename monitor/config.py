@@ -43,20 +43,32 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _checked_by(parse: Callable[[str], object], description: str) -> Any:
-    """A string field validated by the parser that reads it later, so errors surface at load."""
+def _checked_by(parse: Callable[[str], object]) -> AfterValidator:
+    """Validate a string with the parser that reads it later, so errors surface at load."""
 
     def check(value: str) -> str:
         parse(value)
         return value
 
-    return Annotated[str, AfterValidator(check), Field(description=description)]
+    return AfterValidator(check)
 
 
-Every = _checked_by(parse_every, "Poll interval (30s, 10m, 1h, 1d) or a cron expression")
-Duration = _checked_by(parse_duration, "A duration: 30s, 10m, 1h, 1d, 1w")
-Jitter = _checked_by(lambda v: parse_jitter(v, 60), "Random delay added to each poll: 10% or 30s")
-TimeZone = _checked_by(zone, "An IANA timezone such as UTC or Europe/Berlin")
+Every = Annotated[
+    str,
+    _checked_by(parse_every),
+    Field(description="Poll interval (30s, 10m, 1h, 1d) or a cron expression"),
+]
+Duration = Annotated[
+    str, _checked_by(parse_duration), Field(description="A duration: 30s, 10m, 1h, 1d, 1w")
+]
+Jitter = Annotated[
+    str,
+    _checked_by(lambda v: parse_jitter(v, 60)),
+    Field(description="Random delay added to each poll: 10% or 30s"),
+]
+TimeZone = Annotated[
+    str, _checked_by(zone), Field(description="An IANA timezone such as UTC or Europe/Berlin")
+]
 
 
 class DefaultsModel(_Strict):
@@ -131,19 +143,27 @@ class DaemonModel(_Strict):
 
 
 Severity = Literal["low", "normal", "high", "critical"]
-QuietHours = _checked_by(
-    parse_quiet_hours, "Daily quiet period HH:MM-HH:MM (may wrap midnight): 22:00-07:00"
-)
-Throttle = _checked_by(
-    parse_throttle,
-    "At most N alerts per window go out at once, per channel (5/h, 20/d, 3/30m); the rest "
-    "of the window's alerts are sent as one digest at its end",
-)
-Digest = _checked_by(
-    parse_digest,
-    "Send this rule's alerts as one message per period: hourly, daily 08:00, "
-    "daily 08:00,17:00, weekly mon 08:00 (optionally followed by a timezone)",
-)
+QuietHours = Annotated[
+    str,
+    _checked_by(parse_quiet_hours),
+    Field(description="Daily quiet period HH:MM-HH:MM (may wrap midnight): 22:00-07:00"),
+]
+Throttle = Annotated[
+    str,
+    _checked_by(parse_throttle),
+    Field(
+        description="At most N alerts per window go out at once, per channel (5/h, 20/d, "
+        "3/30m); the rest of the window's alerts are sent as one digest at its end"
+    ),
+]
+Digest = Annotated[
+    str,
+    _checked_by(parse_digest),
+    Field(
+        description="Send this rule's alerts as one message per period: hourly, daily 08:00, "
+        "daily 08:00,17:00, weekly mon 08:00 (optionally followed by a timezone)"
+    ),
+]
 
 
 class ChannelModel(_Strict):

@@ -72,7 +72,9 @@ def source_trigger(source: Source, config: Config) -> BaseTrigger:
     every = parse_every(source.every)
     jitter = parse_jitter(config.model.defaults.jitter, every.seconds)
     if every.cron:
-        trigger: BaseTrigger = CronTrigger.from_crontab(every.cron)
+        # The config's `timezone:` (default UTC), like digests and quiet hours: "0 8 * * *"
+        # means 08:00 there, whatever the host's clock is set to.
+        trigger: BaseTrigger = CronTrigger.from_crontab(every.cron, timezone=config.model.timezone)
         trigger.jitter = jitter or None  # from_crontab takes no jitter argument
         return trigger
     return IntervalTrigger(seconds=every.seconds or 0, jitter=jitter or None)
@@ -90,8 +92,9 @@ def first_run(trigger: BaseTrigger, state: SourceState, now: datetime) -> dateti
     return now if nxt is None or nxt <= now else nxt
 
 
-def _schedule_key(source: Source, config: Config) -> tuple[str, str, bool]:
-    return (source.every, config.model.defaults.jitter, source.enabled)
+def _schedule_key(source: Source, config: Config) -> tuple[str, str, str, bool]:
+    """What a source's job depends on: when it changes on reload, the job is rescheduled."""
+    return (source.every, config.model.defaults.jitter, config.model.timezone, source.enabled)
 
 
 # --- the daemon -------------------------------------------------------------------------------
@@ -123,7 +126,7 @@ class Daemon:
             if port is not None
             else None
         )
-        self._scheduled: dict[str, tuple[str, str, bool]] = {}
+        self._scheduled: dict[str, tuple[str, str, str, bool]] = {}
         self._signal_r, self._signal_w = os.pipe()
         self._signalled_at: float | None = None
 

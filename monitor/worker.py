@@ -224,7 +224,13 @@ class Worker(threading.Thread):
         self.status.phase = "deliver"
         config = self.active().config
         slice_ = _StopOrDeadline(self.stop_event, DELIVERY_SLICE_S)
-        report = deliver_due(store, config.channels, config.model.delivery, stop=slice_)
+        report = deliver_due(
+            store,
+            config.channels,
+            config.model.delivery,
+            stop=slice_,
+            channel_options=config.channel_options,  # quiet hours and the like
+        )
         self.metrics.alerts_sent.inc(report.sent)
         self.metrics.alerts_failed.inc(report.failed)
         self.metrics.alerts_dead.inc(report.dead)

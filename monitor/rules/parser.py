@@ -237,7 +237,8 @@ def _describe(token: Token) -> str:
 def _unexpected(query: str, exc: UnexpectedInput) -> QueryProblem:
     if isinstance(exc, UnexpectedCharacters):
         pos = (exc.line, exc.column)
-        char = query[exc.pos_in_stream] if exc.pos_in_stream < len(query) else ""
+        offset = exc.pos_in_stream or 0
+        char = query[offset] if offset < len(query) else ""
         if char in '"\u201c':
             return QueryProblem("unterminated phrase: missing closing quote", pos)
         return QueryProblem(f"unexpected character `{char}`", pos)

@@ -103,7 +103,7 @@ def initial(db: Database) -> None:
         CREATE INDEX alerts_due ON alerts(status, next_attempt_at);
         """
     )
-    db["articles"].enable_fts(
+    db.table("articles").enable_fts(
         ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
     )
 
