@@ -103,6 +103,7 @@ def test_error_on_a_later_line_of_a_multiline_query() -> None:
         ("(NATO AND Turkey) NEAR/3 missile", 2, "on each side"),
         ("NOT NATO", 1, "at least one word"),
         ("NATO OR NOT Turkey", 1, "at least one word"),
+        ("NOT NOT 0", 1, "at least one word"),  # found by hypothesis: a crash once
         ("---", 1, "no letters or digits"),
     ],
 )

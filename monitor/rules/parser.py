@@ -201,17 +201,21 @@ def _check_near_side(node: Node) -> None:
     )
 
 
-def matches_nothing_present(node: Node) -> bool:
-    """Would ``node`` be true for an article in which none of its terms occur?"""
+def needs_a_term(node: Node) -> bool:
+    """Can ``node`` only be true when at least one of its terms occurs (outside any NOT)?
+
+    Rules are woken by the terms that must occur, so a query without one is refused. This
+    is deliberately stricter than logic: ``NOT NOT x`` is refused too (write ``x``).
+    """
     if isinstance(node, Term | Near):
-        return False
+        return True
     if isinstance(node, Not):
-        return not matches_nothing_present(node.child)
+        return False
     if isinstance(node, And):
-        return all(matches_nothing_present(c) for c in node.children)
+        return any(needs_a_term(c) for c in node.children)
     if isinstance(node, Or):
-        return any(matches_nothing_present(c) for c in node.children)
-    return matches_nothing_present(node.child)
+        return all(needs_a_term(c) for c in node.children)
+    return needs_a_term(node.child)
 
 
 @lru_cache(maxsize=1)
@@ -278,7 +282,7 @@ def _parse(query: str) -> Node:
     except LarkError as exc:  # anything else from lark is still a bad query, not a crash
         raise QueryProblem(f"cannot parse query: {exc}", (1, 1)) from None
     node: Node = tree  # type: ignore[assignment]
-    if matches_nothing_present(node):
+    if not needs_a_term(node):
         raise QueryProblem(
             "the query needs at least one word that must appear "
             "(with only NOT it would match nearly every article)",
