@@ -19,6 +19,7 @@ from monitor.models import Article, Document
 from monitor.rulebook import RuleBook
 from monitor.schedule import parse_duration
 from monitor.store import Store, utcnow
+from monitor.store.base import write_transaction
 from monitor.store.outbox import NewAlert
 from monitor.stories import StoryIndex
 
@@ -31,7 +32,17 @@ class ProcessReport:
     new_stories: int = 0
     matches: int = 0
     alerts_queued: int = 0
+    failed: int = 0  # articles that raised; marked failed (processed = 2) and logged
     by_rule: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: ProcessReport) -> None:
+        self.articles += other.articles
+        self.new_stories += other.new_stories
+        self.matches += other.matches
+        self.alerts_queued += other.alerts_queued
+        self.failed += other.failed
+        for rule, count in other.by_rule.items():
+            self.by_rule[rule] = self.by_rule.get(rule, 0) + count
 
 
 def process_pending(
@@ -43,18 +54,30 @@ def process_pending(
 ) -> ProcessReport:
     """Cluster, match and enqueue every article stored since the last pass."""
     report = ProcessReport()
-    stories = StoryIndex.load(
-        store,
-        window=timedelta(seconds=parse_duration(config.model.stories.window)),
-        threshold=config.model.stories.threshold,
-    )
+    window = timedelta(seconds=parse_duration(config.model.stories.window))
+    threshold = config.model.stories.threshold
+    stories = StoryIndex.load(store, window=window, threshold=threshold)
     while articles := store.articles.unprocessed(limit=batch):
         # One transaction per batch: fewer commits, and a crash only rolls the batch back to
         # "unprocessed", which the next pass redoes (every step below is idempotent).
-        with store.db.atomic():
+        with write_transaction(store.db):
+            failed: list[int] = []
             for article in articles:
-                _process_article(store, config, rulebook, stories, article, report, now)
-            store.articles.mark_processed([a.id for a in articles if a.id is not None])
+                assert article.id is not None
+                try:
+                    with store.db.atomic():  # a savepoint: a failing article leaves no trace
+                        done = _process_article(store, config, rulebook, stories, article, now)
+                    report.add(done)
+                except Exception:
+                    # One article that trips a bug must not block every later pass.
+                    log.exception("article %d (%s) could not be processed", article.id, article.url)
+                    failed.append(article.id)
+                    # The in-memory index may hold what the savepoint rolled back.
+                    stories = StoryIndex.load(store, window=window, threshold=threshold)
+            report.failed += len(failed)
+            processed = [a.id for a in articles if a.id is not None and a.id not in failed]
+            store.articles.mark_processed(processed)
+            store.articles.mark_processed(failed, failed=True)
     log.info(
         "processed %d articles: %d new stories, %d matches, %d alerts queued",
         report.articles,
@@ -71,13 +94,14 @@ def _process_article(
     rulebook: RuleBook,
     stories: StoryIndex,
     article: Article,
-    report: ProcessReport,
     now: datetime | None,
-) -> None:
-    assert article.id is not None
+) -> ProcessReport:
+    """Cluster, match and enqueue one article; returns what it did (added up by the caller
+    only once the article's savepoint holds)."""
+    assert article.id is not None  # stored articles have ids
+    report = ProcessReport(articles=1)
     assignment = stories.assign(article)
     report.new_stories += assignment.is_new_story
-    report.articles += 1
     document = Document(article.title, article.text, article.source, article.language)
     for match in rulebook.matcher.match(document):
         report.matches += 1
@@ -111,3 +135,4 @@ def _process_article(
             if queued:
                 report.alerts_queued += 1
                 report.by_rule[match.rule.name] = report.by_rule.get(match.rule.name, 0) + 1
+    return report

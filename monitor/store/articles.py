@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.models import Article
-from monitor.store.base import iso, parse_iso, utcnow
+from monitor.store.base import iso, parse_iso, utcnow, write_transaction
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Articles:
         edited one is updated in place and queued for processing again.
         """
         now_s = iso(now or utcnow())
-        with self.db.atomic():
+        with write_transaction(self.db):
             row = self.db.execute(
                 "SELECT id, content_hash FROM articles WHERE url = ?", [article.url]
             ).fetchone()
@@ -121,10 +121,12 @@ class Articles:
         )
         return [_to_article(row) for row in rows]
 
-    def mark_processed(self, article_ids: list[int]) -> None:
-        with self.db.atomic():
+    def mark_processed(self, article_ids: list[int], failed: bool = False) -> None:
+        """Done with these articles (``failed``: processing raised; kept out of later passes)."""
+        state = 2 if failed else 1
+        with write_transaction(self.db):
             self.db.conn.executemany(
-                "UPDATE articles SET processed = 1 WHERE id = ?", [(i,) for i in article_ids]
+                "UPDATE articles SET processed = ? WHERE id = ?", [(state, i) for i in article_ids]
             )
 
     def set_story(self, article_id: int, story_id: int) -> None:

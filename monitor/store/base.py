@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,3 +39,26 @@ def connect(path: str | Path) -> Database:
     # NORMAL is durable across application crashes in WAL mode; FULL only adds power-loss safety.
     db.execute("PRAGMA synchronous=NORMAL")
     return db
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that takes SQLite's write lock up front (``BEGIN IMMEDIATE``).
+
+    sqlite-utils' ``atomic()`` starts with a plain ``BEGIN``: a transaction that reads and then
+    writes fails at once with "database is locked" when another connection wrote in between,
+    and the busy timeout cannot help. Taking the lock first makes it wait instead. Nested use
+    becomes a savepoint of the outer transaction.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.store.base import iso, parse_iso, utcnow
+from monitor.store.base import iso, parse_iso, utcnow, write_transaction
 
 LEASE = timedelta(minutes=2)
 
@@ -125,7 +125,7 @@ class Outbox:
         """
         now = now or utcnow()
         now_s = iso(now)
-        with self.db.atomic():
+        with write_transaction(self.db):
             rows = [
                 _to_row(r)
                 for r in self.db.query(
@@ -215,7 +215,7 @@ class Outbox:
 
     def _update(self, sql: str, params: list[Any], alert_id: int | Iterable[int]) -> None:
         ids = [alert_id] if isinstance(alert_id, int) else list(alert_id)
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.conn.executemany(sql, [(*params, one) for one in ids])
 
     def listing(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

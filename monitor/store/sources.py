@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.store.base import iso, parse_iso, utcnow
+from monitor.store.base import iso, parse_iso, utcnow, write_transaction
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class SourceStates:
     ) -> None:
         """A poll worked (``not_modified``: the server answered 304, validators stay)."""
         now_s = iso(now or utcnow())
-        with self.db.atomic():
+        with write_transaction(self.db):
             self._ensure(name)
             self.db.execute(
                 """
@@ -97,7 +97,7 @@ class SourceStates:
         now: datetime | None = None,
     ) -> None:
         now_s = iso(now or utcnow())
-        with self.db.atomic():
+        with write_transaction(self.db):
             self._ensure(name)
             self.db.execute(
                 """
@@ -109,7 +109,7 @@ class SourceStates:
             )
 
     def set_health(self, name: str, health: str, notified: str | None) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self._ensure(name)
             self.db.execute(
                 "UPDATE sources SET health = ?, health_notified = ? WHERE name = ?",

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.models import Article
-from monitor.store.base import iso, parse_iso, utcnow
+from monitor.store.base import iso, parse_iso, utcnow, write_transaction
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,12 @@ class Stories:
 
     def create(self, article: Article, now: datetime | None = None) -> int:
         """Start a new story with ``article`` as its first copy; sets the article's story."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             return self._create(article, iso(now or utcnow()))
 
     def add(self, story_id: int, article: Article, now: datetime | None = None) -> None:
         """Record another copy of a story (idempotent for an article already in it)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self._add(story_id, article, iso(now or utcnow()))
 
     # The unwrapped halves: callers hold the transaction (a savepoint each costs ~10 us).
@@ -115,7 +115,7 @@ class Stories:
     ) -> int:
         """A new story with ``article`` as first copy, and its signature, in one transaction."""
         now = now or utcnow()
-        with self.db.atomic():
+        with write_transaction(self.db):
             story_id = self._create(article, iso(now))
             self._save_signature(article, story_id, signature, now)
         return story_id
@@ -125,7 +125,7 @@ class Stories:
     ) -> None:
         """Record ``article`` as a copy of ``story_id``, and its signature, in one transaction."""
         now = now or utcnow()
-        with self.db.atomic():
+        with write_transaction(self.db):
             self._add(story_id, article, iso(now))
             self._save_signature(article, story_id, signature, now)
 
