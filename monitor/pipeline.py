@@ -14,6 +14,7 @@ from datetime import datetime
 
 from monitor.collect import CollectReport, collect_in_child
 from monitor.config import Config, Source
+from monitor.health import HealthReport, check_source_health
 from monitor.lock import ProcessLock
 from monitor.notify import DeliveryReport, deliver_due
 from monitor.process import ProcessReport, process_pending
@@ -28,6 +29,7 @@ log = logging.getLogger("newsradar.pipeline")
 class PassReport:
     collect: CollectReport
     process: ProcessReport
+    health: HealthReport
     delivery: DeliveryReport
 
 
@@ -59,12 +61,13 @@ def run_once(config: Config, rulebook: RuleBook | None = None) -> PassReport:
                 timeout=parse_duration(config.model.fetch.crawl_timeout),
             )
             processed = process_pending(store, config, rulebook)
+            health = check_source_health(store, config)  # queues ops notices, if any
             delivered = deliver_due(
                 store,
                 config.channels,
                 config.model.delivery,
                 channel_options=config.channel_options,
             )
-            return PassReport(collected, processed, delivered)
+            return PassReport(collected, processed, health, delivered)
     finally:
         store.close()

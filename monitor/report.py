@@ -15,9 +15,14 @@ def format_pass(report: PassReport) -> str:
         else:
             lines.append(f"source {source.name}: {source.items} items, {source.new} new")
     processed, delivered = report.process, report.delivery
+    for notice in report.health.opened:
+        lines.append(f"source health: {notice} (operators notified)")
+    for notice in report.health.recovered:
+        lines.append(f"source health: {notice} recovered")
     lines.append(
         f"articles processed: {processed.articles}, new stories: {processed.new_stories}, "
         f"matches: {processed.matches}, alerts queued: {processed.alerts_queued}"
+        + (f", failed: {processed.failed} (see log)" if processed.failed else "")
     )
     lines.append(
         f"alerts sent: {delivered.sent}, failed (will retry): {delivered.failed}, "

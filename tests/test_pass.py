@@ -297,3 +297,27 @@ def test_demo_runs_offline_and_alerts_once(tmp_path: Path) -> None:
         .startswith("demo: 2 alert(s) delivered on the first pass, 0 on the second")
     )
     assert (tmp_path / "newsradar.db").exists()
+
+
+def test_cron_passes_raise_one_ops_notice_per_incident(
+    tmp_path: Path, local_site, webhook: WebhookReceiver
+) -> None:
+    site = local_site()
+    site.add("/rss.xml", b"<html>maintenance</html>", "text/html")
+    config_path = write_setup(tmp_path, site, {"ops-chat": webhook.apprise_url()})
+    data = yaml.safe_load(config_path.read_text())
+    data["ops"] = "ops-chat"
+    data["defaults"] = {"failures_before_alert": 2}
+    config_path.write_text(yaml.safe_dump(data))
+    (tmp_path / "rules" / "alerts.yaml").write_text("rules: []\n")
+
+    reports = [run_once(load_config(str(config_path))) for _ in range(3)]
+    assert [r.health.opened for r in reports] == [[], ["desk: failing"], []]
+    (notice,) = webhook.wait_for(1)
+    assert "desk" in notice.json()["title"] + notice.json()["message"]
+
+    site.add("/rss.xml", rss(desk_entries(site)))
+    recovered = run_once(load_config(str(config_path)))
+    assert recovered.health.recovered == ["desk"]
+    assert len(webhook.wait_for(2)) == 2
+    assert len(webhook.messages) == 2  # one "failing", one "recovered": never a storm
