@@ -147,12 +147,16 @@ def record_outcome(store: Store, outcome: SourceOutcome, stop_reason: str = "fin
     if outcome.error is not None:
         store.sources.record_failure(outcome.name, outcome.error, outcome.backoff_until)
     else:
+        # A poll that lost something (an item not stored, a page not fetched) keeps no
+        # validators: a 304 next time would hide what is missing for good. Without them the
+        # next poll reads the whole document again; what was stored is skipped as known.
+        complete = not (outcome.store_failures or outcome.page_failures)
         store.sources.record_success(
             outcome.name,
             items=outcome.items,
             new_items=outcome.new,
-            etag=outcome.etag,
-            last_modified=outcome.last_modified,
+            etag=outcome.etag if complete else None,
+            last_modified=outcome.last_modified if complete else None,
             not_modified=outcome.not_modified,
         )
     outcome.recorded = True

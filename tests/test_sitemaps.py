@@ -174,3 +174,31 @@ def test_gzip_bomb_sitemap_is_refused() -> None:
 def test_a_page_that_is_not_a_sitemap_is_an_error() -> None:
     with pytest.raises(FetchError, match="not a sitemap"):
         parse_sitemap(b"<html><body>Hello</body></html>", "http://x/")
+
+
+def test_a_page_that_failed_is_fetched_again_on_the_next_poll(tmp_path: Path) -> None:
+    from feedgen import Entry, article_page, news_sitemap, story
+
+    site = LocalSite("127.0.0.32")
+    try:
+        good, flaky = site.url("/good.html"), site.url("/flaky.html")
+        site.add("/good.html", article_page("NATO intercepts missile", story("nato-wire")))
+        site.add("/flaky.html", b"down for maintenance", "text/html", status=503)
+        sitemap = news_sitemap([Entry("Good", good, ""), Entry("Flaky", flaky, "")])
+        site.add("/sitemap.xml", sitemap, etag='"v1"')
+        config = write_config(tmp_path, [{"name": "news", "sitemap": site.url("/sitemap.xml")}])
+
+        collect_in_child(config)
+        store = Store.open(tmp_path / "newsradar.db")
+        assert store.sources.get("news").etag is None  # a lost page keeps no validators
+        site.add("/flaky.html", article_page("Malatya", story("nato-other-report")))
+        site.requests.clear()
+        collect_in_child(config)
+        (sitemap_request,) = site.requests_for("/sitemap.xml")
+        assert "if-none-match" not in sitemap_request.headers
+        assert {a.link for a in store.articles.since(None)} == {good, flaky}
+        assert site.requests_for("/good.html") == []  # stored pages are not fetched again
+        assert store.sources.get("news").etag == '"v1"'  # complete now: validators kept
+        store.close()
+    finally:
+        site.close()
