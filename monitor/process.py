@@ -9,6 +9,7 @@ after its alerts are queued.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -50,14 +51,19 @@ def process_pending(
     config: Config,
     rulebook: RuleBook,
     now: datetime | None = None,
-    batch: int = 500,
+    batch: int = 200,
+    stop: threading.Event | None = None,
 ) -> ProcessReport:
-    """Cluster, match and enqueue every article stored since the last pass."""
+    """Cluster, match and enqueue every article stored since the last pass.
+
+    ``stop`` ends the pass early between batches (a daemon shutting down); what is left stays
+    unprocessed for the next pass.
+    """
     report = ProcessReport()
     window = timedelta(seconds=parse_duration(config.model.stories.window))
     threshold = config.model.stories.threshold
     stories = StoryIndex.load(store, window=window, threshold=threshold)
-    while articles := store.articles.unprocessed(limit=batch):
+    while not (stop and stop.is_set()) and (articles := store.articles.unprocessed(limit=batch)):
         # One transaction per batch: fewer commits, and a crash only rolls the batch back to
         # "unprocessed", which the next pass redoes (every step below is idempotent).
         with write_transaction(store.db):

@@ -209,7 +209,7 @@ class Worker(threading.Thread):
         active = self.active()
         self.status.phase = "process"
         started = time.monotonic()
-        processed = process_pending(store, active.config, active.rulebook)
+        processed = process_pending(store, active.config, active.rulebook, stop=self.stop_event)
         self.metrics.process_duration.observe(time.monotonic() - started)
         self.metrics.matches.inc(processed.matches)
         self.metrics.alerts_queued.inc(processed.alerts_queued)

@@ -76,3 +76,22 @@ def test_an_article_that_raises_is_set_aside_and_the_rest_go_through(setup, capl
     # The failed article left no half-written trace: no match row, no alert, no signature.
     assert store.db.execute("SELECT count(*) FROM matches WHERE article_id = 2").fetchone()[0] == 0
     assert process_pending(store, config, rulebook).articles == 0  # not retried every pass
+
+
+def test_a_stop_request_ends_the_pass_between_batches(setup) -> None:
+    import threading
+
+    store, config, rulebook = setup
+    for n in range(5):
+        save(store, n, f"NATO bulletin number {n} " * 40)
+    stop = threading.Event()
+
+    class StopAfterFirst:
+        def match(self, doc: Document) -> list[RuleMatch]:
+            stop.set()  # the daemon got SIGTERM while this batch ran
+            return rulebook.matcher.match(doc)
+
+    report = process_pending(store, config, replace(rulebook, matcher=StopAfterFirst()),
+                             batch=2, stop=stop)  # fmt: skip
+    assert report.articles == 2  # the batch under way finished; no new one started
+    assert len(store.articles.unprocessed()) == 3
