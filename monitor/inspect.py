@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from monitor.config import Config
@@ -14,18 +14,21 @@ def _open(config: Config) -> Store:
     return Store.open(config.database)
 
 
-def _outlets(row: dict[str, Any]) -> list[str]:
-    return json.loads(row.pop("story_outlets") or "[]")
-
-
-def alert_rows(config: Config, status: str | None, limit: int) -> Iterator[dict[str, Any]]:
+def _with_outlets(
+    config: Config, listing: Callable[[Store], list[dict[str, Any]]]
+) -> Iterator[dict[str, Any]]:
+    """Rows from ``listing`` with the story's outlets decoded from their JSON column."""
     store = _open(config)
     try:
-        for row in store.outbox.listing(status=status, limit=limit):
-            row["story_outlets"] = _outlets(row)
+        for row in listing(store):
+            row["story_outlets"] = json.loads(row.pop("story_outlets") or "[]")
             yield row
     finally:
         store.close()
+
+
+def alert_rows(config: Config, status: str | None, limit: int) -> Iterator[dict[str, Any]]:
+    return _with_outlets(config, lambda store: store.outbox.listing(status=status, limit=limit))
 
 
 def format_alert(row: dict[str, Any]) -> str:
@@ -42,13 +45,7 @@ def format_alert(row: dict[str, Any]) -> str:
 
 
 def article_rows(config: Config, source: str | None, limit: int) -> Iterator[dict[str, Any]]:
-    store = _open(config)
-    try:
-        for row in store.articles.listing(limit=limit, source=source):
-            row["story_outlets"] = _outlets(row)
-            yield row
-    finally:
-        store.close()
+    return _with_outlets(config, lambda store: store.articles.listing(limit=limit, source=source))
 
 
 def format_article(row: dict[str, Any]) -> str:

@@ -61,6 +61,7 @@ class Feed:
     def __init__(self) -> None:
         self.items: list[int] = []
         self.status = 200
+        self.retry_after: str | None = None  # sent with a non-200 status
         self.delay = 0.0
         self.entered: list[float] = []  # when each request reached the handler
         self.headers: list[dict[str, str]] = []  # request headers, lower-case names
@@ -73,19 +74,27 @@ class Feed:
                 if feed.delay:
                     time.sleep(feed.delay)
                 if feed.status != 200:
-                    self._send(feed.status, b"unavailable")
+                    self._send(feed.status, b"unavailable", retry_after=feed.retry_after)
                     return
                 body = rss(feed.items)
                 etag = f'"{hashlib.sha1(body).hexdigest()}"'
                 fresh = self.headers.get("If-None-Match") == etag
                 self._send(304 if fresh else 200, b"" if fresh else body, etag)
 
-            def _send(self, status: int, body: bytes, etag: str | None = None) -> None:
+            def _send(
+                self,
+                status: int,
+                body: bytes,
+                etag: str | None = None,
+                retry_after: str | None = None,
+            ) -> None:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/rss+xml")
                     if etag:
                         self.send_header("ETag", etag)
+                    if retry_after:
+                        self.send_header("Retry-After", retry_after)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
@@ -266,6 +275,19 @@ def test_not_modified_feed_changes_nothing(setup: Setup) -> None:
     state = query(setup.db, "SELECT consecutive_failures, last_error FROM sources")
     assert state == [(0, None)]
     assert len(setup.alerts()) == 1
+
+
+def test_429_with_retry_after_is_respected(setup: Setup) -> None:
+    setup.feed.status, setup.feed.retry_after = 429, "6"
+    setup.feed.publish(1)
+    setup.daemon()
+    assert wait_until(lambda: len(setup.feed.entered) >= 1)
+    time.sleep(4)  # two more `every: 2s` ticks: the source is backing off, nothing is fetched
+    assert len(setup.feed.entered) == 1
+    setup.feed.status = 200
+    assert wait_until(lambda: len(setup.alerts()) == 1, timeout=10)
+    first, second = setup.feed.entered[:2]
+    assert second - first >= 5.5, f"polled again after {second - first:.1f}s"
 
 
 def test_rule_edit_applies_without_restart_and_broken_edit_keeps_old_rules(setup: Setup) -> None:
