@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.config import Config, Source
-from monitor.logs import mask_secrets
+from monitor.redact import mask_url_passwords
 from monitor.schedule import parse_duration
 from monitor.store import Store, iso, utcnow
 from monitor.store.outbox import NewAlert
@@ -63,7 +63,7 @@ def assess(
 ) -> Incident | None:
     """The incident this source is in right now, or None when it is healthy."""
     if state.consecutive_failures >= failures_before_alert:
-        error = mask_secrets(state.last_error or "unknown error")[:500]
+        error = mask_url_passwords(state.last_error or "unknown error")[:500]
         return Incident(
             kind="failing",
             # One failure streak = one incident: it is identified by the success before it.

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@/\s]+)(@)", re.I)
-
-
-def mask_secrets(text: str) -> str:
-    return _URL_PASSWORD.sub(r"\1****\3", text)
+from monitor.redact import mask_url_passwords
 
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_secrets(message)
+        masked = mask_url_passwords(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True

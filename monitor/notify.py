@@ -37,16 +37,16 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import unquote
 
 import apprise
 
 from monitor.flow import ChannelOptions, Message, group_messages
+from monitor.redact import SCRUBBER, hidden_parts, obvious_secrets, redact, short_label
 from monitor.schedule import parse_duration
 from monitor.store import Store, utcnow
 from monitor.store.outbox import AlertRow, Outbox
@@ -113,135 +113,21 @@ def retry_delay(timings: Timings, failed_before: int, rng: random.Random | None 
     return delay * (1 + (rng or random).uniform(0, JITTER))
 
 
-# --- secrets and redaction ---------------------------------------------------------------------
-
-_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)://")
-_USERINFO_PASSWORD = re.compile(r"^[^/?#@]*?:([^/?#@]+)@")
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@/\s]+)(@)", re.IGNORECASE)
-_TOKEN_SPLIT = re.compile(r"[/:@?&=#,;+\s]+")
-_SECRET_KEYS = re.compile(r"pass|secret|token|key|authori[sz]|sig|hook|pw|cookie", re.IGNORECASE)
-_QUERY_PAIR = re.compile(r"[?&]([^=&#]+)=([^&#]*)")
-_QUERY_PAIR_FULL = re.compile(r"([?&])([^=&#]+)=([^&#]*)")
-_PLAIN_WORD = re.compile(r"[a-z]+")
-_MIN_SECRET = 4  # shorter tokens are ports, "to", "yes": scrubbing them would mangle text
-
-
-def redact(url: str) -> str:
-    """``url`` as apprise shows it with ``privacy=True`` (passwords and tokens masked).
-
-    A URL apprise cannot load is reduced to its scheme: its parts can't be told apart.
-    """
-    try:
-        plugin = apprise.Apprise.instantiate(url)
-        if plugin is not None:
-            return _mask_secret_params(str(plugin.url(privacy=True)))
-    except Exception:  # a plugin bug must not turn into a leak of the raw URL
-        pass
-    match = _SCHEME.match(url or "")
-    return f"{match.group(1).lower()}://…" if match else "(not a URL)"
-
-
-def _mask_secret_params(url: str) -> str:
-    """apprise shows custom headers (``json://host?+X-Api-Key=...``) in clear even with
-    ``privacy=True``: mask every query value whose key names a secret."""
-
-    def mask(match: re.Match[str]) -> str:
-        key = match.group(2)
-        return (
-            match.group(0)
-            if not _SECRET_KEYS.search(unquote(key))
-            else f"{match.group(1)}{key}=****"
-        )
-
-    return _QUERY_PAIR_FULL.sub(mask, url)
-
-
-def _short(redacted: str) -> str:
-    """Drop apprise's default query parameters: noise in an error line."""
-    return redacted.split("?", 1)[0]
-
-
-def _obvious_secrets(url: str) -> set[str]:
-    """Secrets visible before apprise parses anything: a userinfo password, secret-named
-    query values."""
-    rest = _SCHEME.sub("", url or "", count=1)
-    found = set()
-    match = _USERINFO_PASSWORD.match(rest)
-    if match:
-        found.add(match.group(1))
-    for key, value in _QUERY_PAIR.findall(rest):
-        if _SECRET_KEYS.search(key) and value:
-            found.add(value)
-    return {s for v in found for s in (v, unquote(v)) if len(s) >= 3}
-
-
-def _hidden_parts(url: str, redacted: str) -> set[str]:
-    """Parts of ``url`` that apprise's privacy form hides: the secrets it knows of.
-
-    Query keys and plain-word values of ordinary keys (``mode=insecure``) are hidden only
-    because apprise normalises them; scrubbing those words from every log line helps nobody.
-    """
-    shown = unquote(redacted)
-    rest = _SCHEME.sub("", url or "", count=1)
-    ordinary = set()
-    for key, value in _QUERY_PAIR.findall(rest):
-        ordinary.add(unquote(key))
-        if not _SECRET_KEYS.search(key) and _PLAIN_WORD.fullmatch(unquote(value)):
-            ordinary.add(unquote(value))
-    tokens = _TOKEN_SPLIT.split(unquote(rest))
-    return {t for t in tokens if len(t) >= _MIN_SECRET and t not in shown and t not in ordinary}
-
-
-class _Scrubber(logging.Filter):
-    """Masks known secrets in every record of apprise's logger (which our handlers show).
-
-    apprise masks passwords itself, but not every plugin token in every message; this is the
-    second line of defence. Registered once, on the ``apprise`` logger.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._lock = threading.Lock()
-        self._secrets: tuple[str, ...] = ()
-
-    def add(self, secrets: Iterable[str]) -> None:
-        with self._lock:
-            merged = set(self._secrets) | {s for s in secrets if s}
-            self._secrets = tuple(sorted(merged, key=len, reverse=True))  # longest first
-
-    def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "****")
-        return _URL_PASSWORD.sub(r"\1****\3", text)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        scrubbed = self.scrub(message)
-        if scrubbed != message:
-            record.msg, record.args = scrubbed, None
-        return True
-
-
-_SCRUBBER = _Scrubber()
-logging.getLogger(apprise.LOGGER_NAME).addFilter(_SCRUBBER)
-
-
 def validate_channel(url: str) -> str | None:
     """Why ``url`` is not a usable apprise URL, or None. Sends nothing."""
     if not url or not url.strip():
         return "empty notification URL"
-    _SCRUBBER.add(_obvious_secrets(url))
+    SCRUBBER.add(obvious_secrets(url))
     try:
         plugin = apprise.Apprise.instantiate(url)
     except Exception as exc:
-        return f"apprise cannot load `{redact(url)}`: {_SCRUBBER.scrub(str(exc))}"
+        return f"apprise cannot load `{redact(url)}`: {SCRUBBER.scrub(str(exc))}"
     if plugin is None:
         return (
             f"`{redact(url)}` is not a valid apprise URL (unknown service, or a required "
             "part is missing or malformed; see https://appriseit.com/services/)"
         )
-    _SCRUBBER.add(_hidden_parts(url, str(plugin.url(privacy=True))))
+    SCRUBBER.add(hidden_parts(url, str(plugin.url(privacy=True))))
     return None
 
 
@@ -273,10 +159,10 @@ class Channel:
         self.timeout = timeout
         self.error: str | None = None
         self.gap = 0.0
-        _SCRUBBER.add(_obvious_secrets(url))
+        SCRUBBER.add(obvious_secrets(url))
         self.redacted = redact(url)
-        _SCRUBBER.add(_hidden_parts(url, self.redacted))
-        self.label = f"{name} ({_short(self.redacted)})"
+        SCRUBBER.add(hidden_parts(url, self.redacted))
+        self.label = f"{name} ({short_label(self.redacted)})"
         self.apprise: apprise.Apprise | None = None
         try:
             probe = apprise.Apprise.instantiate(url)
@@ -324,7 +210,7 @@ class Channel:
             return _Attempt(False, self._error(f"{type(exc).__name__}: {exc}"))
 
     def _error(self, reason: str) -> str:
-        return _SCRUBBER.scrub(f"{self.label}: {reason}")[:1000]
+        return SCRUBBER.scrub(f"{self.label}: {reason}")[:1000]
 
 
 def _describe(result: apprise.AppriseResult) -> str:
