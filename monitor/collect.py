@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config, Source, load_config
 from monitor.errors import ConfigError, FetchError
+from monitor.logs import json_logging_requested, setup_logging
 from monitor.schedule import parse_duration
 from monitor.store import Store
 from spiders.outcome import SourceOutcome, SourceReport, record_outcome
@@ -189,6 +190,7 @@ def _crawl(
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
+    from spiders import extraction_pool
     from spiders.registry import spider_for
     from spiders.settings import scrapy_settings
 
@@ -203,6 +205,13 @@ def _crawl(
         return []
     reasons: list[str] = []
     settings = scrapy_settings(config, log_level, time_limit)
+    json_logs = json_logging_requested()
+    if json_logs:
+        # The parent logs JSON lines (--log-json): keep our handler instead of Scrapy's.
+        settings["LOG_INSTALL_ROOT_HANDLER"] = False
+        setup_logging(0, as_json=True)
+        for handler in logging.getLogger().handlers:  # Scrapy resets the root logger's level
+            handler.setLevel(log_level)
     process = CrawlerProcess(settings)
     for spider_cls, group in groups.items():
         crawler = process.create_crawler(spider_cls)
@@ -248,6 +257,7 @@ def _crawl(
     try:
         process.start(install_signal_handlers=False)
     finally:
+        extraction_pool.shutdown()  # the crawl is over: its extraction workers too
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if timer.active():

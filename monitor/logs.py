@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -36,6 +37,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+# Child processes (the collect crawl) log the way their parent does.
+LOG_FORMAT_ENV = "NEWSRADAR_LOG_FORMAT"
+
+
+def json_logging_requested() -> bool:
+    return os.environ.get(LOG_FORMAT_ENV) == "json"
+
+
 def setup_logging(verbose: int = 0, as_json: bool = False) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
@@ -45,9 +54,11 @@ def setup_logging(verbose: int = 0, as_json: bool = False) -> None:
         if as_json
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    if as_json:
+        os.environ[LOG_FORMAT_ENV] = "json"
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Third-party chatter stays at warning unless -vv.
-    for noisy in ("scrapy", "twisted", "apprise", "trafilatura", "filelock"):
+    for noisy in ("scrapy", "twisted", "apprise", "trafilatura", "filelock", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)

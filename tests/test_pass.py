@@ -216,8 +216,11 @@ def test_cli_once_then_inspect_the_store(
             check=False,
         )
 
-    once = cli("once")
+    once = cli("--log-json", "-v", "once")
     assert once.returncode == 0, once.stderr
+    logged = [json.loads(line) for line in once.stderr.splitlines()]  # the crawl child's too
+    assert {"time", "level", "logger", "message"} <= set(logged[0])
+    assert any(entry["logger"] == "newsradar.process" for entry in logged)
     assert "source desk: 2 items, 2 new" in once.stdout
     assert "alerts sent: 1" in once.stdout
 
