@@ -11,10 +11,17 @@ real SQLite file in a temporary folder.
 Pages: every HTML page under ``corpus/articles-html`` through ``extract_article``, in one
 process and in a pool of ``os.cpu_count()`` processes.
 
+Collect: the same pages, ``--copies`` times under distinct URLs behind a news sitemap on a
+local server, through the real collector (``monitor.collect.collect_in_child``, fresh database)
+with ``fetch.extract_workers: 1`` (extraction in the crawl's process) and with the default
+extraction pool; also a crawl of one copy, so that the crawl's fixed costs (Scrapy set-up,
+AutoThrottle's 1 s start delay, the sitemap) can be taken out ("past the first N pages").
+
 Run: ``python bench/pipeline.py [--items N] [--rounds R] [--batch B] [--repeat K]``; each
 measurement runs K times and the best counts (the machine is shared).
 Last line: ``pipeline: feed_items_per_s=N pages_per_s=N`` (feed items with ``--batch`` items
-per transaction, as a store pipeline that batches writes would do; pages/s from the pool).
+per transaction, as a store pipeline that batches writes would do; pages/s is the extraction
+capacity of a pool of cpu_count processes, not the collector's rate, which is printed above it).
 """
 
 from __future__ import annotations
@@ -25,14 +32,20 @@ import random
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import Pool
 from pathlib import Path
+from typing import ClassVar
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from monitor.collect import collect_in_child  # noqa: E402
 from monitor.extract import extract_article  # noqa: E402
 from monitor.models import Document, Entity, Rule  # noqa: E402
 from monitor.normalize import to_article  # noqa: E402
@@ -265,6 +278,133 @@ def run_pages(pages: list[str], rounds: int) -> tuple[float, float, int]:
     return single, pooled, processes
 
 
+# -- collect: pages through the real collector ----------------------------------------------
+
+
+class _Pages(BaseHTTPRequestHandler):
+    routes: ClassVar[dict[str, tuple[bytes, str]]] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        body, content_type = self.routes.get(self.path, (b"not found", "text/plain"))
+        self.send_response(200 if self.path in self.routes else 404)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def serve_pages(pages: list[str], copies: int) -> tuple[ThreadingHTTPServer, str]:
+    """A server on 127.0.0.1 with ``copies`` x the pages under distinct URLs, and a news
+    sitemap ``/sitemap-N.xml`` of the first N copies for each N up to ``copies``; its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    routes: dict[str, tuple[bytes, str]] = {}
+    urls: list[str] = []
+    for copy in range(copies):
+        for number, page in enumerate(pages):
+            path = f"/c{copy}/{number}-{Path(page).stem}.html"
+            routes[path] = (Path(page).read_bytes(), "text/html; charset=utf-8")
+            urls.append(base + path)
+        entries = "".join(
+            f"<url><loc>{url}</loc><news:news><news:publication><news:name>Bench</news:name>"
+            "<news:language>en</news:language></news:publication>"
+            "<news:publication_date>2026-11-25T09:00:00Z</news:publication_date>"
+            "<news:title>Bench</news:title></news:news></url>"
+            for url in urls
+        )
+        sitemap = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+            f"{entries}</urlset>"
+        )
+        routes[f"/sitemap-{copy + 1}.xml"] = (sitemap.encode(), "application/xml")
+    _Pages.routes = routes
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server, base
+
+
+def run_collect(sitemap: str, pages: int, workers: int | None) -> tuple[int, float, float]:
+    """(pages stored or seen again, the child's pass in s, child start-up and exit in s) of one
+    ``collect_in_child`` on a fresh database; ``workers`` is fetch.extract_workers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "rules").mkdir()
+        fetch: dict[str, object] = {
+            # Local server: no politeness delay (fetch.delay's default is 0), enough parallel
+            # requests to feed the workers. AutoThrottle is not configurable: it starts at 1 s.
+            "concurrency_per_host": 32,
+            "obey_robots": False,
+            "crawl_timeout": "5m",
+        }
+        if workers is not None:
+            fetch["extract_workers"] = workers
+        config = {
+            "database": "bench.db",
+            "rules": "rules/",
+            "fetch": fetch,
+            "sources": [{"name": "bench", "sitemap": sitemap, "max_items": pages + 10}],
+        }
+        path = Path(tmp) / "newsradar.yaml"
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        started = time.perf_counter()
+        report = collect_in_child(path, timeout=330)
+        wall = time.perf_counter() - started
+    source = report.source("bench")
+    if source is None or source.error or report.error:
+        raise SystemExit(f"collect failed: {report}")
+    # report.duration is the child's own pass (store opened .. report); the rest is start-up.
+    return source.items, report.duration, wall - report.duration
+
+
+def pool_start_up(workers: int | None = None) -> float:
+    """Seconds until a fresh extraction pool's workers have all answered their warm-up."""
+    from spiders.extraction_pool import ExtractionPool
+
+    pool = ExtractionPool(workers, threshold=0)
+    pool.expect(1)
+    try:
+        while pool.running and not pool.ready:
+            time.sleep(0.01)
+        return pool.ready_after or float("nan")
+    finally:
+        pool.shutdown()
+
+
+def run_collects(pages: list[str], copies: int, repeat: int) -> dict[str, float]:
+    """Pages/s through the real collector, inline and with the extraction pool."""
+    server, base = serve_pages(pages, copies)
+    results: dict[str, float] = {}
+    try:
+        for label, workers in (("inline", 1), ("pool", None)):
+            best: dict[int, tuple[int, float, float]] = {}
+            for n in (1, copies):
+                for _ in range(repeat):
+                    run = run_collect(f"{base}/sitemap-{n}.xml", len(pages) * n, workers)
+                    if n not in best or run[1] < best[n][1]:
+                        best[n] = run
+            (small, small_s, _), (items, seconds, startup) = best[1], best[copies]
+            rate = items / seconds
+            # The crawl's fixed costs (Scrapy imports and set-up, AutoThrottle's 1 s start
+            # delay, the sitemap) cancel out between the two crawl sizes.
+            marginal = (items - small) / (seconds - small_s) if seconds > small_s else 0.0
+            what = "inline (extract_workers: 1)" if workers == 1 else "extraction pool"
+            print(
+                f"collect, {what}: {items} pages stored in {seconds:.2f} s = {rate:.0f} pages/s; "
+                f"past the first {small} pages {marginal:.0f} pages/s; "
+                f"child start-up and exit {startup:.2f} s (best of {repeat})"
+            )
+            results[label], results[f"{label} marginal"] = rate, marginal
+    finally:
+        server.shutdown()
+        server.server_close()
+    results["pool start-up"] = pool_start_up()
+    print(f"extraction pool start-up ({os.cpu_count()} workers): {results['pool start-up']:.2f} s")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=5000)
@@ -272,9 +412,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="feed items per transaction")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--copies", type=int, default=8, help="copies of each page to collect")
+    parser.add_argument("--collect-only", action="store_true", help="only the collect measurement")
     args = parser.parse_args()
 
     load = f"{os.getloadavg()[0]:.2f}"
+    if args.collect_only:
+        args.items = 10
     items = feed_items(args.items, word_pool(args.corpus))
     size = sum(len(i.text) for i in items) / len(items)
     print(f"feed items: {len(items)} items, {size / 1000:.1f} KB text each")
@@ -298,13 +442,16 @@ def main() -> None:
     pages_rate = 0.0
     if not pages:
         print(f"no pages under {args.corpus / 'articles-html'}")
-    for _ in range(args.repeat if pages else 0):
+    for _ in range(args.repeat if pages and not args.collect_only else 0):
         single, pooled, processes = run_pages(pages, args.rounds)
         print(
             f"pages: {len(pages)} corpus pages x {args.rounds} rounds; "
             f"1 process {single:.0f} pages/s, {processes} processes {pooled:.0f} pages/s"
         )
         pages_rate = max(pages_rate, pooled)
+
+    if pages:
+        run_collects(pages, args.copies, args.repeat)
     print(f"load average before/after: {load} / {os.getloadavg()[0]:.2f}")
     print(f"pipeline: feed_items_per_s={feed_rate:.0f} pages_per_s={pages_rate:.0f}")
 

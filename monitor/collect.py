@@ -210,8 +210,9 @@ def _crawl(
         # The parent logs JSON lines (--log-json): keep our handler instead of Scrapy's.
         settings["LOG_INSTALL_ROOT_HANDLER"] = False
         setup_logging(0, as_json=True)
-        for handler in logging.getLogger().handlers:  # Scrapy resets the root logger's level
-            handler.setLevel(log_level)
+        for log_handler in logging.getLogger().handlers:  # Scrapy resets the root's level
+            log_handler.setLevel(log_level)
+    extraction_pool.configure(config.model.fetch.extract_workers)
     process = CrawlerProcess(settings)
     for spider_cls, group in groups.items():
         crawler = process.create_crawler(spider_cls)

@@ -117,6 +117,12 @@ class FetchModel(_Strict):
     concurrency_per_host: int = Field(2, ge=1)
     delay: Duration = Field("0s", description="Delay between requests to one host")
     crawl_timeout: Duration = Field("10m", description="Hard limit for one collect pass")
+    extract_workers: int | None = Field(
+        None,
+        ge=1,
+        description="Processes extracting article pages once a pass has more than 16 (default:"
+        " one per core; 1 extracts in the collect process itself)",
+    )
 
 
 class DeliveryModel(_Strict):

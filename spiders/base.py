@@ -37,6 +37,7 @@ from monitor.config import Source
 from monitor.errors import FetchError
 from monitor.normalize import canonical_url
 from monitor.store import Store
+from spiders import extraction_pool
 from spiders.outcome import SourceOutcome
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,10 @@ class SourceSpider(scrapy.Spider):
     def first_requests(self, source: Source) -> Iterable[scrapy.Request]:
         raise NotImplementedError
 
+    def extracts_pages(self) -> bool:
+        """Do article pages go through the extraction pool (which counts them to start)?"""
+        return True
+
     # --- the machinery -------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
@@ -194,6 +199,8 @@ class SourceSpider(scrapy.Spider):
             self.outcomes[source].warn(f"cannot fetch {url}: {exc}")
             return None
         self.outcomes[source].pages += 1
+        if self.extracts_pages():
+            extraction_pool.expect_pages(1)  # enough of them start the extraction workers
         return request
 
     def _guarded(

@@ -8,7 +8,7 @@ stored already and the entry shows no sign of an update.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from spiders.base import SourceSpider, describe_failure, header
 from spiders.entries import FeedEntry
 from spiders.feedparse import parse_feed_body
 from spiders.items import ArticleItem
-from spiders.pages import complete_item, extract_page
+from spiders.pages import complete_item, extract_page_async
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
@@ -123,10 +123,10 @@ class FeedSpider(SourceSpider):
             return True
         return stored.summary != seen_now.summary
 
-    def parse_page(self, response: Response) -> Iterator[ArticleItem]:
+    async def parse_page(self, response: Response) -> AsyncIterator[ArticleItem]:
         item: ArticleItem = response.meta["item"]
         try:
-            page = extract_page(response)
+            page = await extract_page_async(response)
         except Exception as exc:  # not HTML, or the extractor choked: keep the feed's text
             self.outcome(item.source).page_failed(f"{response.url}: {exc}")
             yield item

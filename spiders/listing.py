@@ -16,17 +16,18 @@ Override :meth:`parse_article` for pages that need more than selectors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
 
 from monitor.config import Source
+from monitor.extract import Extracted
 from spiders.base import SourceSpider
 from spiders.entries import absolute_link
 from spiders.items import ArticleItem
-from spiders.pages import complete_item, extract_page, page_canonical
+from spiders.pages import complete_item, extract_page, extract_page_async, page_canonical
 from spiders.text import html_to_text, parse_iso_date
 
 
@@ -89,8 +90,19 @@ class ListingSpider(SourceSpider):
             seen.add(next_url)
             yield self.request(source.name, next_url, self.parse_listing, meta={"page": page + 1})
 
-    def parse_page(self, response: Response) -> Iterator[ArticleItem]:
-        item = self.parse_article(response, response.meta["item"])
+    def extracts_pages(self) -> bool:
+        # An overridden parse_article extracts inline; full selectors need no extractor.
+        default = type(self).parse_article is ListingSpider.parse_article
+        return default and not (self.title_css and self.text_css)
+
+    async def parse_page(self, response: Response) -> AsyncIterator[ArticleItem]:
+        item: ArticleItem | None = response.meta["item"]
+        if type(self).parse_article is not ListingSpider.parse_article:
+            item = self.parse_article(response, response.meta["item"])  # its way, inline
+        elif not self.apply_selectors(response, response.meta["item"]):
+            declared_text = response.meta["item"].text
+            page = await extract_page_async(response)
+            item = self.complete(response.meta["item"], page, response, declared_text)
         if item is None or not (item.text or "").strip():
             self.outcome(response.meta["source"]).page_failed(
                 f"no article text found at {response.url}"
@@ -101,6 +113,13 @@ class ListingSpider(SourceSpider):
 
     def parse_article(self, response: Response, item: ArticleItem) -> ArticleItem | None:
         """The article on ``response``: declared selectors first, the extractor for the rest."""
+        if self.apply_selectors(response, item):
+            return item
+        declared_text = item.text
+        return self.complete(item, extract_page(response), response, declared_text)
+
+    def apply_selectors(self, response: Response, item: ArticleItem) -> bool:
+        """Fill ``item`` from the declared selectors; True when they found it all."""
         if self.title_css:
             item.title = " ".join(response.css(self.title_css).getall()).strip()
         if self.text_css:
@@ -115,9 +134,14 @@ class ListingSpider(SourceSpider):
                 response.url, response.css('link[rel="canonical"]::attr(href)').get()
             )
             item.canonical = page_canonical(declared, item.link, response.url)
-            return item
-        declared_text = item.text
-        item = complete_item(item, extract_page(response), response)
+            return True
+        return False
+
+    @staticmethod
+    def complete(
+        item: ArticleItem, page: Extracted, response: Response, declared_text: str
+    ) -> ArticleItem:
+        item = complete_item(item, page, response)
         if declared_text:  # what the site spider selected beats a generic extraction
             item.text = declared_text
         return item

@@ -9,6 +9,7 @@ from scrapy.http import Response
 
 from monitor.errors import FetchError
 from monitor.extract import Extracted, extract_article
+from spiders import extraction_pool
 from spiders.entries import is_http_url
 from spiders.items import ArticleItem
 
@@ -20,12 +21,22 @@ def is_html(response: Response) -> bool:
     return response.body.lstrip()[:1] == b"<"
 
 
-def extract_page(response: Response) -> Extracted:
-    """The article in an HTML response; :class:`FetchError` for non-HTML (PDF, images...)."""
+def _check_html(response: Response) -> None:
     if not is_html(response):
         content_type = (response.headers.get("Content-Type") or b"?").decode("latin-1")
         raise FetchError(f"not an HTML page ({content_type}): {response.url}")
+
+
+def extract_page(response: Response) -> Extracted:
+    """The article in an HTML response; :class:`FetchError` for non-HTML (PDF, images...)."""
+    _check_html(response)
     return extract_article(response.body, response.url)
+
+
+async def extract_page_async(response: Response) -> Extracted:
+    """:func:`extract_page` in the crawl's extraction pool once it has one (same result)."""
+    _check_html(response)
+    return await extraction_pool.extract(response.body, response.url)
 
 
 def _host(url: str) -> str:

@@ -10,7 +10,7 @@ used: the configured URL is the source.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from monitor.config import Source
 from spiders.base import SourceSpider, describe_failure
 from spiders.items import ArticleItem
-from spiders.pages import complete_item, extract_page
+from spiders.pages import complete_item, extract_page_async
 from spiders.sitemapparse import SitemapEntry, parse_sitemap, sitemap_bytes
 
 MAX_DEPTH = 2  # index -> index -> urlset
@@ -156,9 +156,9 @@ class NewsSitemapSpider(SourceSpider):
             if page is not None:
                 yield page
 
-    def parse_page(self, response: Response) -> Iterator[ArticleItem]:
+    async def parse_page(self, response: Response) -> AsyncIterator[ArticleItem]:
         item: ArticleItem = response.meta["item"]
-        page = extract_page(response)
+        page = await extract_page_async(response)
         if not page.text.strip():
             self.outcome(item.source).page_failed(f"no article text found at {response.url}")
             return
