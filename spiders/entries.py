@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 
@@ -44,3 +46,15 @@ def absolute_link(base: str, link: str | None) -> str | None:
         return None
     resolved = urljoin(base, link.strip())
     return resolved if is_http_url(resolved) else None
+
+
+T = TypeVar("T")
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def newest_first(items: list[T], date: Callable[[T], datetime | None]) -> list[T]:
+    """``items`` by ``date``, newest first, when any is dated; in their own order otherwise
+    (undated feeds and sitemaps list newest first by convention)."""
+    if not any(date(item) for item in items):
+        return items
+    return sorted(items, key=lambda item: date(item) or _OLDEST, reverse=True)

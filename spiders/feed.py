@@ -9,7 +9,7 @@ stored already and the entry shows no sign of an update.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import scrapy
@@ -20,19 +20,10 @@ from monitor.config import Source
 from monitor.extract import needs_full_text
 from monitor.normalize import to_article
 from spiders.base import SourceSpider, describe_failure, header
-from spiders.entries import FeedEntry
+from spiders.entries import FeedEntry, newest_first
 from spiders.feedparse import parse_feed_body
 from spiders.items import ArticleItem
 from spiders.pages import complete_item, extract_page_async
-
-_OLDEST = datetime.min.replace(tzinfo=UTC)
-
-
-def newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
-    """Entries by date, newest first, when the feed dates them; feed order otherwise."""
-    if not any(e.published for e in entries):
-        return entries
-    return sorted(entries, key=lambda e: e.published or _OLDEST, reverse=True)
 
 
 class FeedSpider(SourceSpider):
@@ -66,7 +57,7 @@ class FeedSpider(SourceSpider):
             outcome.warn(warning)
         entries: list[FeedEntry] = []
         seen: set[str] = set()
-        for entry in newest_first(parsed.entries):
+        for entry in newest_first(parsed.entries, lambda e: e.published):
             if entry.link not in seen:
                 seen.add(entry.link)
                 entries.append(entry)

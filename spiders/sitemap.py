@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import scrapy
@@ -21,13 +21,13 @@ from twisted.python.failure import Failure
 
 from monitor.config import Source
 from spiders.base import SourceSpider, describe_failure
+from spiders.entries import newest_first
 from spiders.items import ArticleItem
 from spiders.pages import complete_item, extract_page_async
 from spiders.sitemapparse import SitemapEntry, parse_sitemap, sitemap_bytes
 
 MAX_DEPTH = 2  # index -> index -> urlset
 MAX_CHILD_SITEMAPS = 20  # per index and poll; big sites keep years of monthly sitemaps
-_OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -38,12 +38,6 @@ class _Walk:
     pending: int = 0
     visited: set[str] = field(default_factory=set)
     entries: dict[str, SitemapEntry] = field(default_factory=dict)
-
-
-def newest_first(entries: list[SitemapEntry]) -> list[SitemapEntry]:
-    if not any(e.newest for e in entries):
-        return entries
-    return sorted(entries, key=lambda e: e.newest or _OLDEST, reverse=True)
 
 
 class NewsSitemapSpider(SourceSpider):
@@ -129,7 +123,8 @@ class NewsSitemapSpider(SourceSpider):
                 f"sitemap index nested too deep, not followed: {response.url}"
             )
             return []
-        children = [e for e in newest_first(sitemap.entries) if e.loc not in walk.visited]
+        by_date = newest_first(sitemap.entries, lambda e: e.newest)
+        children = [e for e in by_date if e.loc not in walk.visited]
         return [
             self.sitemap_request(source, e.loc, depth + 1) for e in children[:MAX_CHILD_SITEMAPS]
         ]
@@ -144,7 +139,7 @@ class NewsSitemapSpider(SourceSpider):
             for e in entries
             if e.loc not in known or (since is not None and e.lastmod and e.lastmod > since)
         ]
-        for entry in newest_first(fresh)[: source.max_items]:
+        for entry in newest_first(fresh, lambda e: e.newest)[: source.max_items]:
             item = ArticleItem(
                 source=source.name,
                 link=entry.loc,
