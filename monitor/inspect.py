@@ -27,6 +27,10 @@ def _with_outlets(
         store.close()
 
 
+def _outlet_count(outlets: list[str]) -> str:
+    return f"{len(outlets)} outlet{'' if len(outlets) == 1 else 's'}"
+
+
 def alert_rows(config: Config, status: str | None, limit: int) -> Iterator[dict[str, Any]]:
     return _with_outlets(config, lambda store: store.outbox.listing(status=status, limit=limit))
 
@@ -36,7 +40,7 @@ def format_alert(row: dict[str, Any]) -> str:
     when = row["sent_at"] or f"next {row['next_attempt_at']}"
     line = (
         f"#{row['id']} [{row['status']}] {row['rule']} -> {row['channel']}  "
-        f"story {row['story_id']} ({len(outlets)} outlets)  attempts {row['attempts']}  {when}\n"
+        f"story {row['story_id']} ({_outlet_count(outlets)})  attempts {row['attempts']}  {when}\n"
         f"    {row['title']}"
     )
     if row.get("last_error") and row["status"] != "sent":
@@ -53,7 +57,7 @@ def format_article(row: dict[str, Any]) -> str:
     published = row["published"] or "undated"
     return (
         f"#{row['id']} {row['source']}  {published}  story {row['story_id']} "
-        f"({len(outlets)} outlets: {', '.join(outlets)})\n    {row['title']}\n    {row['url']}"
+        f"({_outlet_count(outlets)}: {', '.join(outlets)})\n    {row['title']}\n    {row['url']}"
     )
 
 
