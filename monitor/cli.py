@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -38,6 +39,10 @@ def friendly_errors(func: F) -> F:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_LOCKED)
         except MonitorError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            # An unwritable folder, a full disk, a file that is not a database: one line.
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
 

@@ -94,3 +94,12 @@ def test_console_script_runs(args: list[str]) -> None:
     script = Path(sys.executable).parent / "newsradar"
     done = subprocess.run([str(script), *args], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "Usage:" in done.stdout
+
+
+def test_a_file_that_is_not_a_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "newsradar.db").write_text("this is not SQLite " * 100)
+    config = tmp_path / "newsradar.yaml"
+    config.write_text("database: newsradar.db\nrules: []\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-c", str(config), "alerts"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: file is not a database"
