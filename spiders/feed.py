@@ -97,19 +97,24 @@ class FeedSpider(SourceSpider):
     def updated_since_stored(
         self, entry: FeedEntry, item: ArticleItem, last_success: datetime | None
     ) -> bool:
-        """Is a stored teaser entry worth fetching again (an article updated in place)?
+        """Is a stored teaser entry worth fetching again?
 
-        Signs: the entry's update time is after the last successful poll, or the feed's own
-        title or teaser now differ from what was stored. No sign: skip the page fetch.
+        Signs: the entry's update time is after the last successful poll; the stored text is
+        still the feed's own (its page failed last time, so rules saw only the teaser); or
+        the feed's title or teaser now differ from what was stored (updated in place).
+        No sign: skip the page fetch.
         """
         if entry.updated and last_success and entry.updated > last_success:
+            return True
+        seen_now = to_article(item)
+        by_url = self.store.articles.find_by_url(seen_now.url)
+        if by_url is not None and by_url.text == seen_now.text:
             return True
         if not entry.guid:
             return False
         stored = self.store.articles.find_by_guid(item.source, entry.guid)
         if stored is None:
             return False  # known by URL under another GUID: a feed that regenerates GUIDs
-        seen_now = to_article(item)
         if seen_now.title and stored.title != seen_now.title:
             return True
         return stored.summary != seen_now.summary

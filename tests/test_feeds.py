@@ -334,3 +334,30 @@ def test_feedparser_never_reads_a_file_named_by_the_body(tmp_path: Path) -> None
                       "<title>secret</title></item></channel></rss>")  # fmt: skip
     with pytest.raises(FetchError):
         parse_feed_body(str(secret).encode(), "http://x.test/feed")
+
+
+def test_a_teaser_whose_page_failed_is_completed_on_a_later_poll(tmp_path: Path) -> None:
+    from feedgen import Entry, article_page, rss, story
+
+    site = LocalSite("127.0.0.40")
+    try:
+        link = site.url("/world/nato.html")
+        site.add("/rss.xml", rss([Entry("NATO intercepts missile", link, story("nato-wire"),
+                                        guid="n-1", teaser_only=True)]))  # fmt: skip
+        site.add("/world/nato.html", b"busy", "text/html", status=503)
+        config = write_config(tmp_path, [{"name": "desk", "feed": site.url("/rss.xml")}])
+        collect_in_child(config)
+        store = Store.open(tmp_path / "newsradar.db")
+        teaser = store.articles.find_by_url(link)
+        assert teaser is not None and "Kürecik" not in teaser.text  # only the first sentence
+
+        site.add("/world/nato.html", article_page("NATO intercepts missile", story("nato-wire")))
+        collect_in_child(config)
+        full = store.articles.find_by_url(link)
+        assert full is not None and "Kürecik" in full.text  # the page completed it
+        site.requests.clear()
+        collect_in_child(config)
+        assert site.requests_for("/world/nato.html") == []  # complete now: not fetched again
+        store.close()
+    finally:
+        site.close()

@@ -100,6 +100,11 @@ class Articles:
         )
         return _to_article(rows[0]) if rows else None
 
+    def find_by_url(self, url: str) -> Article | None:
+        """The article stored under the canonical ``url``."""
+        rows = list(self.db.query("SELECT * FROM articles WHERE url = ?", [url]))
+        return _to_article(rows[0]) if rows else None
+
     def known_urls(self, urls: list[str]) -> set[str]:
         """The subset of ``urls`` already stored (lets spiders skip fetching known pages)."""
         found: set[str] = set()
