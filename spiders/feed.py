@@ -9,7 +9,7 @@ stored already and the entry shows no sign of an update.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -24,6 +24,9 @@ from spiders.entries import FeedEntry, newest_first
 from spiders.feedparse import parse_feed_body
 from spiders.items import ArticleItem
 from spiders.pages import complete_item, extract_page_async
+
+# How long a teaser whose page could not be fetched is retried on later polls.
+TEASER_RETRY_WINDOW = timedelta(hours=12)
 
 
 class FeedSpider(SourceSpider):
@@ -100,15 +103,17 @@ class FeedSpider(SourceSpider):
         """Is a stored teaser entry worth fetching again?
 
         Signs: the entry's update time is after the last successful poll; the stored text is
-        still the feed's own (its page failed last time, so rules saw only the teaser); or
+        still the feed's own (its page failed, so rules saw only the teaser; retried for
+        :data:`TEASER_RETRY_WINDOW` after it was first stored, so a page that is gone for
+        good is not asked for as long as the entry stays in the feed); or
         the feed's title or teaser now differ from what was stored (updated in place).
         No sign: skip the page fetch.
         """
         if entry.updated and last_success and entry.updated > last_success:
             return True
         seen_now = to_article(item)
-        by_url = self.store.articles.find_by_url(seen_now.url)
-        if by_url is not None and by_url.text == seen_now.text:
+        retry_since = datetime.now(UTC) - TEASER_RETRY_WINDOW
+        if self.store.articles.holds_only(seen_now.url, seen_now.text, retry_since):
             return True
         if not entry.guid:
             return False

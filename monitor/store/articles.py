@@ -100,10 +100,14 @@ class Articles:
         )
         return _to_article(rows[0]) if rows else None
 
-    def find_by_url(self, url: str) -> Article | None:
-        """The article stored under the canonical ``url``."""
-        rows = list(self.db.query("SELECT * FROM articles WHERE url = ?", [url]))
-        return _to_article(rows[0]) if rows else None
+    def holds_only(self, url: str, feed_text: str, stored_after: datetime) -> bool:
+        """Is the article at ``url`` (stored after ``stored_after``) still just ``feed_text``,
+        i.e. its page was never merged in? Feed spiders then try the page again."""
+        row = self.db.execute(
+            "SELECT 1 FROM articles WHERE url = ? AND text = ? AND fetched_at >= ?",
+            [url, feed_text, iso(stored_after)],
+        ).fetchone()
+        return row is not None
 
     def known_urls(self, urls: list[str]) -> set[str]:
         """The subset of ``urls`` already stored (lets spiders skip fetching known pages)."""
