@@ -205,13 +205,13 @@ def _crawl(
         return []
     reasons: list[str] = []
     settings = scrapy_settings(config, log_level, time_limit)
-    json_logs = json_logging_requested()
-    if json_logs:
-        # The parent logs JSON lines (--log-json): keep our handler instead of Scrapy's.
-        settings["LOG_INSTALL_ROOT_HANDLER"] = False
-        setup_logging(0, as_json=True)
-        for log_handler in logging.getLogger().handlers:  # Scrapy resets the root's level
-            log_handler.setLevel(log_level)
+    # Our handler, not Scrapy's: the child's lines look like the parent's (text or JSON) and
+    # third-party chatter follows the same policy (warnings only, unless -vv).
+    settings["LOG_INSTALL_ROOT_HANDLER"] = False
+    verbosity = {"DEBUG": 2, "INFO": 1}.get(log_level.upper(), 0)
+    setup_logging(verbosity, as_json=json_logging_requested())
+    for log_handler in logging.getLogger().handlers:  # Scrapy resets the root's level
+        log_handler.setLevel(log_level.upper())
     extraction_pool.configure(config.model.fetch.extract_workers)
     process = CrawlerProcess(settings)
     for spider_cls, group in groups.items():
@@ -291,7 +291,7 @@ class CollectChild:
         source_names: Iterable[str] | None = None,
         timeout: float | None = None,
         *,
-        log_level: str = "WARNING",
+        log_level: str | None = None,
         respect_backoff: bool = True,
     ) -> None:
         self.config_path = str(config_path)
@@ -304,7 +304,7 @@ class CollectChild:
             self.timeout = float(timeout)
             slack = stop_grace(self.timeout) + min(CHILD_MARGIN_S, self.timeout / 4)
             self.time_limit = max(1.0, self.timeout - slack)
-        self.log_level = log_level
+        self.log_level = log_level or parent_log_level()
         self.respect_backoff = respect_backoff
         self.process: subprocess.Popen[bytes] | None = None
         self.started_at: datetime | None = None
@@ -396,12 +396,18 @@ class CollectChild:
         )
 
 
+def parent_log_level() -> str:
+    """The child logs at the level this process logs at (``-v``: INFO, ``-vv``: DEBUG)."""
+    level = logging.getLogger().getEffectiveLevel()
+    return "DEBUG" if level <= logging.DEBUG else "INFO" if level <= logging.INFO else "WARNING"
+
+
 def collect_in_child(
     config_path: str | Path,
     source_names: Iterable[str] | None = None,
     timeout: float | None = None,
     *,
-    log_level: str = "WARNING",
+    log_level: str | None = None,
     respect_backoff: bool = True,
     stop: threading.Event | None = None,
 ) -> CollectReport:

@@ -24,6 +24,17 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class QuietThirdParty(logging.Filter):
+    """Drops other libraries' records below WARNING."""
+
+    NOISY = ("scrapy", "twisted", "apprise", "trafilatura", "filelock", "mail.log", "py.warnings")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        return not any(record.name == n or record.name.startswith(f"{n}.") for n in self.NOISY)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -56,9 +67,10 @@ def setup_logging(verbose: int = 0, as_json: bool = False) -> None:
     )
     if as_json:
         os.environ[LOG_FORMAT_ENV] = "json"
+    if verbose < 2:
+        # Third-party chatter stays at warning unless -vv. A filter on our handler, not logger
+        # levels: Scrapy resets its loggers' levels when a crawl starts.
+        handler.addFilter(QuietThirdParty())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Third-party chatter stays at warning unless -vv.
-    for noisy in ("scrapy", "twisted", "apprise", "trafilatura", "filelock", "mail.log"):
-        logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
