@@ -43,6 +43,8 @@ def format_alert(row: dict[str, Any]) -> str:
         f"story {row['story_id']} ({_outlet_count(outlets)})  attempts {row['attempts']}  {when}\n"
         f"    {row['title']}"
     )
+    if row.get("digest_key"):
+        line += f"\n    in digest {row['digest_key']}"
     if row.get("last_error") and row["status"] != "sent":
         line += f"\n    last error: {row['last_error']}"
     return line

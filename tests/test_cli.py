@@ -103,3 +103,21 @@ def test_a_file_that_is_not_a_database_is_one_line_not_a_traceback(tmp_path: Pat
     result = CliRunner().invoke(main, ["-c", str(config), "alerts"])
     assert result.exit_code == 1
     assert result.output.strip() == "error: file is not a database"
+
+
+def test_alert_lines_show_outlets_digest_and_last_error() -> None:
+    from monitor.inspect import format_alert
+
+    row = {
+        "id": 7, "status": "pending", "rule": "nato", "channel": "desk", "story_id": 3,
+        "story_outlets": ["a", "b"], "attempts": 2, "sent_at": None,
+        "next_attempt_at": "2026-11-25T10:00:00+00:00", "title": "NATO: headline",
+        "digest_key": "nato|desk|2026-11-25T11:00", "last_error": "desk (json://…): error=500",
+    }  # fmt: skip
+    assert format_alert(row).splitlines() == [
+        "#7 [pending] nato -> desk  story 3 (2 outlets)  attempts 2  "
+        "next 2026-11-25T10:00:00+00:00",
+        "    NATO: headline",
+        "    in digest nato|desk|2026-11-25T11:00",
+        "    last error: desk (json://…): error=500",
+    ]
