@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 from scrapy.http import Response
 
 from monitor.errors import FetchError
 from monitor.extract import Extracted, extract_article
+from monitor.normalize import honoured_canonical
 from spiders import extraction_pool
 from spiders.entries import is_http_url
 from spiders.items import ArticleItem
@@ -39,23 +40,20 @@ async def extract_page_async(response: Response) -> Extracted:
     return await extraction_pool.extract(response.body, response.url)
 
 
-def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
 def page_canonical(declared: str | None, link: str, response_url: str) -> str | None:
-    """The page's identity when it differs from ``link``.
+    """The page's identity when it differs from ``link``, or None.
 
-    A declared canonical counts only on the same site: a cross-site canonical (syndicated wire
-    copy naming the original) would merge two outlets' copies into one article row — that is
-    story clustering's job, not the URL's. Else a redirect's final URL, when there was one.
+    Its declared canonical when the canonical policy accepts it
+    (:func:`monitor.normalize.honoured_canonical`: same site, not the front page; a
+    cross-site canonical is syndication, which story clustering handles), else a redirect's
+    final URL, when there was one.
     """
-    same_site = declared and _host(declared) in (_host(link), _host(response_url))
-    if same_site and is_http_url(declared):
-        path = urlsplit(declared).path.strip("/")  # type: ignore[arg-type]
-        if path or not urlsplit(link).path.strip("/"):  # "/" for every page is a CMS bug
-            return None if declared == link else declared
+    if declared:
+        wanted = urljoin(link, declared.strip())
+        if wanted == link:
+            return None
+        if honoured_canonical(link, wanted) == wanted:
+            return wanted
     if response_url != link and is_http_url(response_url):
         return response_url
     return None
